@@ -1,0 +1,59 @@
+# Probono. `make run` and `make test` set everything up on a machine with Python 3.11 and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/probono
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run test test-postgres e2e lint messages makemessages bench bench-load bench-faults clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+messages: $(VENV)/.run-installed
+	@DEBUG=true $(BIN)/python manage.py compiletranslations
+
+run: $(VENV)/.run-installed messages
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py createcachetable
+	DEBUG=true $(BIN)/python manage.py demo_data
+	@echo ""
+	@echo "  Probono is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the task worker)"
+	@echo ""
+	@DEBUG=true sh -c 'trap "kill \$$q 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py qcluster & q=$$!; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
+define pytest_strict
+	$(BIN)/pytest $(1); rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests: failing"; exit 1; fi; exit $$rc
+endef
+
+test: $(VENV)/.dev-installed messages
+	@$(call pytest_strict,$(PYTEST_ARGS))
+
+test-postgres: $(VENV)/.dev-installed messages
+	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,$(PYTEST_ARGS))
+
+e2e: $(VENV)/.dev-installed messages
+	@$(call pytest_strict,-o addopts="-p no:cacheprovider" -m e2e tests/e2e --screenshot only-on-failure --output var/test-results $(PYTEST_ARGS))
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+makemessages: $(VENV)/.dev-installed
+	DEBUG=true $(BIN)/python manage.py makemessages -l sv -l da --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "bench/*"
+
+clean:
+	rm -rf $(VENV) var staticfiles

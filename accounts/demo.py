@@ -1,0 +1,55 @@
+"""Demo people and companies. Consultants are added by consultants/demo.py."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import Company, Membership, User
+
+DEMO_PASSWORD = "probono-demo"
+
+
+@dataclass
+class Login:
+    role: str
+    email: str
+
+
+def demo_user(email: str, *, name: str, language: str = "en", time_zone: str = "Europe/Stockholm",
+              is_staff: bool = False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name, language=language,
+                                        time_zone=time_zone, is_staff=is_staff, is_superuser=is_staff)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+COMPANIES = [
+    # name, org number, country, industry, size, owner (email, name, language, zone), members
+    ("Bostadsbolaget i Lidköping AB", "556677-8899", "SE", "housing", "50-249",
+     ("karin@bostadsbolaget.test", "Karin Holm", "sv", "Europe/Stockholm"),
+     [("oskar@bostadsbolaget.test", "Oskar Lind")]),
+    ("Hygge Møbler ApS", "10150817", "DK", "retail", "10-49",
+     ("mette@hyggemobler.test", "Mette Kjær", "da", "Europe/Copenhagen"),
+     [("jonas@hyggemobler.test", "Jonas Berg")]),
+    ("Nordic Care Group AB", "556036-0793", "SE", "health", "250+",
+     ("emma@nordiccare.test", "Emma Wallin", "en", "Europe/Stockholm"), []),
+]
+
+
+def seed() -> list[Login]:
+    logins = [Login("staff", demo_user("admin@probono.test", name="Probono Admin", is_staff=True).email)]
+    for name, org, country, industry, size, (email, person, lang, zone), members in COMPANIES:
+        company, _ = Company.objects.get_or_create(
+            country=country, org_number=org, defaults={"name": name, "industry": industry, "size": size}
+        )
+        owner = demo_user(email, name=person, language=lang, time_zone=zone)
+        Membership.objects.get_or_create(user=owner, company=company, defaults={"role": Membership.Role.OWNER})
+        logins.append(Login("company", owner.email))
+        for m_email, m_name in members:
+            member = demo_user(m_email, name=m_name, language=lang, time_zone=zone)
+            Membership.objects.get_or_create(user=member, company=company,
+                                             defaults={"role": Membership.Role.MEMBER, "invited_by": owner})
+            logins.append(Login("company", member.email))
+    return logins

@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_time_zone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. E-mail is the login; the name is free text, shown to others."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.DEFAULT_USER_TIME_ZONE, validators=[validate_time_zone]
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name
+
+    def get_short_name(self):
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Company(models.Model):
+    class Country(models.TextChoices):
+        SE = "SE", _("Sweden")
+        DK = "DK", _("Denmark")
+        OTHER = "XX", _("Other")
+
+    class Size(models.TextChoices):
+        MICRO = "1-9", _("1–9 employees")
+        SMALL = "10-49", _("10–49 employees")
+        MEDIUM = "50-249", _("50–249 employees")
+        LARGE = "250+", _("250 or more employees")
+
+    class Industry(models.TextChoices):
+        RETAIL = "retail", _("Retail and e-commerce")
+        HOSPITALITY = "hospitality", _("Hotels, restaurants and travel")
+        HOUSING = "housing", _("Housing and real estate")
+        FINANCE = "finance", _("Banking and insurance")
+        HEALTH = "health", _("Health and care")
+        PUBLIC = "public", _("Public sector")
+        SERVICES = "services", _("Professional services")
+        TECH = "tech", _("Software and telecom")
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("company name"), max_length=200)
+    org_number = models.CharField(_("organisation number"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.SE)
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, default=Industry.OTHER)
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, default=Size.SMALL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "org_number"],
+                condition=~models.Q(org_number=""),
+                name="company_org_number_unique_per_country",
+                violation_error_message=_("A company with this organisation number is already registered."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company} ({self.role})"

@@ -1,0 +1,5 @@
+from accounts.mail import Payload
+
+
+def email_deliver(payload: Payload) -> None:
+    payload.message().send()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("me/profile/", views.profile, name="profile"),
+    path("company/", views.company, name="company"),
+    path("company/invite/", views.company_invite, name="company_invite"),
+    path("accounts/invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
+]

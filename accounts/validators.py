@@ -1,0 +1,58 @@
+"""Organisation numbers and time zones.
+
+Swedish organisationsnummer: ten digits (NNNNNN-NNNN), the last a Luhn check digit.
+Danish CVR: eight digits, weighted 2,7,6,5,4,3,2,1, the sum divisible by 11.
+"""
+
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def normalize_org_number(country: str, value: str) -> str:
+    """Return the canonical form of `value` for `country`, or raise ValidationError."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    digits = re.sub(r"[\s\-]", "", value)
+    if country == "SE":
+        if len(digits) == 12 and digits[:2] in {"16", "19", "20"}:
+            digits = digits[2:]  # a century prefix is sometimes written out
+        if not re.fullmatch(r"\d{10}", digits) or not _luhn_ok(digits):
+            raise ValidationError(
+                _("A Swedish organisation number has ten digits, like 556677-8899, and a valid check digit."),
+                code="invalid_se",
+            )
+        return f"{digits[:6]}-{digits[6:]}"
+    if country == "DK":
+        if digits.upper().startswith("DK"):
+            digits = digits[2:]
+        weights = (2, 7, 6, 5, 4, 3, 2, 1)
+        if not re.fullmatch(r"\d{8}", digits) or sum(int(d) * w for d, w in zip(digits, weights)) % 11:
+            raise ValidationError(
+                _("A Danish CVR number has eight digits, like 10150817, and must pass the CVR check."),
+                code="invalid_dk",
+            )
+        return digits
+    if len(value) > 32:
+        raise ValidationError(_("An organisation number has at most 32 characters."), code="too_long")
+    return value
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}, code="invalid_tz")
