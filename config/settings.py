@@ -100,6 +100,8 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not :memory:, so concurrency tests can use real threads and connections.
+            "TEST": {"NAME": str(VAR_DIR / "test-probono.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
