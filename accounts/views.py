@@ -41,7 +41,7 @@ def dashboard(request):
     """Send each person to the page their role starts from."""
     user = request.user
     if user_is_consultant(user):
-        target = _first_url("consultants:dashboard", "consultants:calendar")
+        target = _first_url("booking:consultant_dashboard", "consultants:calendar")
     elif company_for_user(user):
         target = _first_url("booking:company_dashboard", "accounts:company")
     elif user.is_staff:

@@ -4,11 +4,15 @@ from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_cache(settings):
+def _fast_hashing_and_clean_cache(request, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.core.cache import cache
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if uses_db:
+        # The cache is Redis under make test-postgres: rate-limit counters must not leak between tests.
+        request.getfixturevalue("db") if not request.node.get_closest_marker("django_db") else None
+        from django.core.cache import cache
 
-    cache.clear()
+        cache.clear()
 
 
 @pytest.fixture
