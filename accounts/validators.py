@@ -42,7 +42,7 @@ def normalize_org_number(country: str, value: str) -> str:
         if digits.upper().startswith("DK"):
             digits = digits[2:]
         weights = (2, 7, 6, 5, 4, 3, 2, 1)
-        if not re.fullmatch(r"\d{8}", digits) or sum(int(d) * w for d, w in zip(digits, weights)) % 11:
+        if not re.fullmatch(r"\d{8}", digits) or sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11:
             raise ValidationError(
                 _("A Danish CVR number has eight digits, like 10150817, and must pass the CVR check."),
                 code="invalid_dk",

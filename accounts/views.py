@@ -183,3 +183,22 @@ def healthz(request):
         healthy = False
     body["status"] = "ok" if healthy else "unhealthy"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """handler500: a lost or locked database is a friendly 503 (try again), anything else a plain 500.
+
+    Static templates only: the database, the session and the user may all be unavailable here.
+    """
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse
+    from django.template import loader
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
                     continue
                 module = import_module(f"{config.name}.demo")
                 logins += module.seed() or []
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<12} {login.email}")
 
