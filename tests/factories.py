@@ -45,3 +45,91 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     role = "member"
+
+
+# --- booking --------------------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+import secrets as _secrets  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from booking.models import Booking, IntakeAnswer, PipelineEvent, Question, Questionnaire  # noqa: E402
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+
+    consultant = factory.SubFactory("tests.factories.ConsultantFactory")
+    version = 1
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    kind = "short_text"
+    label = factory.Sequence(lambda n: f"Question {n}?")
+    required = True
+    order = factory.Sequence(lambda n: n)
+    choices = factory.LazyAttribute(lambda o: ["One", "Two", "Three"] if o.kind in Question.CHOICE_KINDS else [])
+
+
+def _slot_status_for(booking_status: str) -> str:
+    return "booked" if booking_status in ("requested", "confirmed") else "published"
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed booking of a (booked) slot by a member of the company.
+
+    The plain manage token is on `booking.manage_token`, like booking_create returns it. Pass
+    `status="requested"` / `"cancelled"` etc. and the timestamps and the slot's status follow.
+    """
+
+    class Meta:
+        model = Booking
+
+    slot = factory.SubFactory(
+        "tests.factories.SlotFactory",
+        status=factory.LazyAttribute(lambda o: _slot_status_for(o.factory_parent.status)),
+    )
+    consultant = factory.SelfAttribute("slot.consultant")
+    company = factory.SubFactory(CompanyFactory)
+    booked_by = factory.LazyAttribute(lambda o: MembershipFactory(company=o.company).user)
+    status = "confirmed"
+    confirmed_at = factory.LazyAttribute(lambda o: _tz.now() if o.status in ("confirmed", "held", "no_show") else None)
+    cancelled_at = factory.LazyAttribute(lambda o: _tz.now() if o.status == "cancelled" else None)
+    request_expires_at = factory.LazyAttribute(
+        lambda o: _tz.now() + _dt.timedelta(hours=48) if o.status == "requested" else None)
+    manage_token = factory.LazyFunction(lambda: _secrets.token_urlsafe(32))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        token = kwargs.pop("manage_token")
+        kwargs["manage_token_hash"] = Booking.hash_token(token)
+        obj = super()._create(model_class, *args, **kwargs)
+        obj.manage_token = token
+        return obj
+
+
+class IntakeAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeAnswer
+
+    booking = factory.SubFactory(BookingFactory)
+    question = None
+    question_label = factory.Sequence(lambda n: f"Question {n}?")
+    question_kind = "short_text"
+    value = "An answer"
+    order = factory.Sequence(lambda n: n)
+
+
+class PipelineEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PipelineEvent
+
+    booking = factory.SubFactory(BookingFactory)
+    kind = "booked"
+    actor = factory.SelfAttribute("booking.booked_by")
+    actor_name = factory.LazyAttribute(lambda o: o.actor.name if o.actor else "")

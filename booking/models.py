@@ -1,0 +1,254 @@
+"""Booking data: versioned intake questionnaires, bookings with their answers, the lead timeline, fair use.
+
+Invariants that must hold under concurrency live here as constraints: one active booking (requested or
+confirmed) per slot, one questionnaire version number per consultant.
+"""
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _new_invite_uid() -> str:
+    return f"booking-{uuid.uuid4()}@probono"
+
+
+class Questionnaire(models.Model):
+    """One version of a consultant's intake questions. Never edited once answered: a change is a new version."""
+
+    consultant = models.ForeignKey("consultants.Consultant", on_delete=models.CASCADE,
+                                   related_name="questionnaires")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["consultant_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultant", "version"], name="questionnaire_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="questionnaire_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.consultant} v{self.version}"
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        SINGLE_CHOICE = "single_choice", _("One choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+        SCALE = "scale", _("Scale 0–10")
+        NUMBER = "number", _("Number")
+        YES_NO = "yes_no", _("Yes / no")
+
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # For choice questions: the options, as a list of strings.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class Booking(models.Model):
+    """A company's claim on a slot. Active (requested/confirmed) bookings hold the slot exclusively."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Request expired")
+        HELD = "held", _("Held")
+        NO_SHOW = "no_show", _("No-show")
+
+    ACTIVE = (Status.REQUESTED, Status.CONFIRMED)
+
+    slot = models.ForeignKey("consultants.Slot", on_delete=models.PROTECT, related_name="bookings")
+    consultant = models.ForeignKey("consultants.Consultant", on_delete=models.PROTECT, related_name="bookings")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="bookings")
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    questionnaire = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="bookings")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(_("reason"), blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    # The manage link's token is shown once; only its SHA-256 is stored.
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    # Calendar identity: the UID never changes, SEQUENCE grows with each change (reschedule, cancellation).
+    invite_uid = models.CharField(max_length=120, unique=True, default=_new_invite_uid, editable=False)
+    invite_sequence = models.PositiveIntegerField(default=0)
+    request_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot"], condition=Q(status__in=["requested", "confirmed"]),
+                                    name="booking_one_active_per_slot"),
+            models.CheckConstraint(condition=~Q(status="requested") | Q(request_expires_at__isnull=False),
+                                   name="booking_request_has_expiry"),
+            models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                                   name="booking_cancelled_has_time"),
+            models.CheckConstraint(condition=Q(status__in=["requested", "confirmed", "cancelled", "declined",
+                                                           "expired", "held", "no_show"]),
+                                   name="booking_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "status"], name="booking_company_status_idx"),
+            models.Index(fields=["consultant", "status"], name="booking_consultant_status_idx"),
+            models.Index(fields=["status", "request_expires_at"], name="booking_request_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.company} with {self.consultant} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @staticmethod
+    def new_manage_token() -> tuple[str, str]:
+        """(plain token for the link, its hash for the database): 256 random bits."""
+        token = secrets.token_urlsafe(32)
+        return token, Booking.hash_token(token)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class IntakeAnswer(models.Model):
+    """One answer, with the wording and type of the question as it was asked."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers")
+    question_label = models.CharField(max_length=300)
+    question_kind = models.CharField(max_length=20, choices=Question.Kind.choices)
+    value = models.JSONField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("intake answer")
+        verbose_name_plural = _("intake answers")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.question_label}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        v = self.value
+        if v is None or v == "" or v == []:
+            return "—"
+        if isinstance(v, bool):
+            return str(_("Yes") if v else _("No"))
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v)
+        return str(v)
+
+
+class PipelineEvent(models.Model):
+    """One step of a lead's life (one timeline per booking). Later apps add their kinds here."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Request expired")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        HELD = "held", _("Session held")
+        NO_SHOW = "no_show", _("No-show")
+        GAP_REPORT_SHARED = "gap_report_shared", _("Gap report shared")
+        PROPOSAL_SENT = "proposal_sent", _("Proposal sent")
+        ACCEPTED = "accepted", _("Proposal accepted")
+        PAID = "paid", _("Paid")
+        COMPLETED = "completed", _("Completed")
+        REFUNDED = "refunded", _("Refunded")
+        LOST = "lost", _("Lost")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    # Denormalised so a timeline reads "Anna Lindqvist cancelled" even after the user is gone.
+    actor_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("pipeline event")
+        verbose_name_plural = _("pipeline events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="pipeline_kind_created_idx")]
+
+    def __str__(self):
+        return f"{self.booking_id}: {self.kind} by {self.actor_name or '—'}"
+
+
+class FairUsePolicy(models.Model):
+    """The limits on free sessions. One row, edited by staff in the admin; `current()` creates it on first use."""
+
+    max_upcoming = models.PositiveSmallIntegerField(
+        _("upcoming free sessions a company may hold"), default=1, validators=[MinValueValidator(1)])
+    max_per_12_months = models.PositiveSmallIntegerField(
+        _("free sessions per company in 12 months"), default=2, validators=[MinValueValidator(1)])
+    max_same_consultant_12_months = models.PositiveSmallIntegerField(
+        _("free sessions with the same consultant in 12 months"), default=1, validators=[MinValueValidator(1)])
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("no-shows in 12 months that block booking"), default=2, validators=[MinValueValidator(1)])
+    no_show_block_months = models.PositiveSmallIntegerField(
+        _("months a company is blocked after too many no-shows"), default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)])
+    approval_expiry_hours = models.PositiveSmallIntegerField(
+        _("hours a request waits for approval before it expires"), default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)])
+    waitlist_claim_hours = models.PositiveSmallIntegerField(
+        _("hours a waitlist offer holds a slot"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 7)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("fair-use policy")
+        verbose_name_plural = _("fair-use policy")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="fair_use_policy_single_row")]
+
+    def __str__(self):
+        return str(_("Fair-use policy"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "FairUsePolicy":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
