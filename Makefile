@@ -57,3 +57,18 @@ makemessages: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# --- Benchmark, load and fault scripts (bench/; never part of make test) ------------------------------
+BENCH_ARGS ?=
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/probono_bench
+LOAD_SECONDS ?= 60
+
+bench: $(VENV)/.dev-installed messages
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-load: $(VENV)/.dev-installed messages
+	$(BIN)/python -m bench.load --seconds $(LOAD_SECONDS)
+	DATABASE_URL=$(BENCH_PG_URL) $(BIN)/python -m bench.load --seconds $(LOAD_SECONDS)
+
+bench-faults: $(VENV)/.dev-installed messages
+	$(BIN)/python -m bench.faults $(BENCH_ARGS)
