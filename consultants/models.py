@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +10,27 @@ from accounts.validators import validate_time_zone
 
 
 def photo_upload_to(instance, filename: str) -> str:
-    # Never keep the uploaded name: it may be hostile or personal. The extension comes from the checked format.
+    # Never keep the uploaded name: it may be hostile or personal. Photos are re-encoded to JPEG on upload.
     return f"consultants/{secrets.token_hex(16)}.jpg"
+
+
+class Expertise(models.TextChoices):
+    SATISFACTION = "satisfaction", _("Customer satisfaction measurement")
+    NPS = "nps", _("Net Promoter Score (NPS)")
+    SERVICE_DESIGN = "service_design", _("Service design")
+    COMPLAINTS = "complaints", _("Complaint handling")
+    EMPLOYEE = "employee", _("Employee engagement")
+    JOURNEY = "journey", _("Customer journey mapping")
+    LEADERSHIP = "leadership", _("Customer-focused leadership")
+
+
+class Language(models.TextChoices):
+    SV = "sv", _("Swedish")
+    DA = "da", _("Danish")
+    EN = "en", _("English")
+    NO = "no", _("Norwegian")
+    FI = "fi", _("Finnish")
+    DE = "de", _("German")
 
 
 class Consultant(models.Model):
@@ -34,15 +54,154 @@ class Consultant(models.Model):
                                 choices=[("SEK", "SEK"), ("DKK", "DKK"), ("EUR", "EUR")])
     # Private calendar feed: only a SHA-256 of the token is stored.
     feed_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    publish_ahead_days = models.PositiveSmallIntegerField(
+        _("publish next month this many days ahead"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Your free sessions for next month are published automatically this many days before it starts."),
+    )
+    # First day of the last month the automatic publisher claimed; the conditional update on it makes the
+    # task safe to run twice.
+    last_published_month = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("consultant")
         verbose_name_plural = _("consultants")
         ordering = ["display_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(publish_ahead_days__gte=1, publish_ahead_days__lte=60),
+                                   name="consultant_publish_ahead_1_to_60"),
+        ]
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def is_listed(self) -> bool:
+        return self.is_public and not self.hidden_by_staff
+
+
+class ConsultantExpertise(models.Model):
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="expertise")
+    area = models.CharField(_("area"), max_length=32, choices=Expertise.choices)
+
+    class Meta:
+        ordering = ["area"]
+        constraints = [models.UniqueConstraint(fields=["consultant", "area"], name="consultant_expertise_unique")]
+
+    def __str__(self):
+        return self.get_area_display()
+
+
+class ConsultantLanguage(models.Model):
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["consultant", "language"], name="consultant_language_unique")]
+
+    def __str__(self):
+        return self.get_language_display()
+
+
+class AvailabilityRule(models.Model):
+    """When a consultant gives free sessions, in wall-clock time of the consultant's zone.
+
+    See consultants/availability.py for how a rule becomes concrete times (and what happens at DST changes).
+    """
+
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly (e.g. the first Monday)")
+        WEEKLY = "weekly", _("Weekly (every week on one weekday)")
+        DATE = "date", _("A single date")
+
+    class Ordinal(models.IntegerChoices):
+        FIRST = 1, _("first")
+        SECOND = 2, _("second")
+        THIRD = 3, _("third")
+        FOURTH = 4, _("fourth")
+        LAST = -1, _("last")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("repeats"), max_length=8, choices=Kind.choices, default=Kind.MONTHLY)
+    ordinal = models.SmallIntegerField(_("which"), choices=Ordinal.choices, null=True, blank=True,
+                                       default=Ordinal.FIRST)
+    weekday = models.SmallIntegerField(_("weekday"), choices=Weekday.choices, null=True, blank=True,
+                                       default=Weekday.MONDAY)
+    on_date = models.DateField(_("date"), null=True, blank=True)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    session_minutes = models.PositiveSmallIntegerField(
+        _("session length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)])
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("break between sessions (minutes)"), default=15, validators=[MaxValueValidator(240)])
+    monthly_cap = models.PositiveSmallIntegerField(
+        _("at most this many free sessions a month"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(200)], help_text=_("Leave empty for no limit."))
+    min_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"), default=24, validators=[MaxValueValidator(24 * 60)],
+        help_text=_("No session is offered that starts sooner than this."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_time__lt=F("end_time")), name="rule_starts_before_it_ends"),
+            models.CheckConstraint(condition=Q(session_minutes__gte=15), name="rule_session_at_least_15_min"),
+            models.CheckConstraint(
+                condition=(Q(kind="monthly", ordinal__isnull=False, ordinal__in=[1, 2, 3, 4, -1],
+                             weekday__isnull=False, weekday__range=(0, 6))
+                           | Q(kind="weekly", weekday__isnull=False, weekday__range=(0, 6))
+                           | Q(kind="date", on_date__isnull=False)),
+                name="rule_kind_has_its_fields",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.describe()}"
+
+    def describe(self) -> str:
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
+        times = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        if self.kind == self.Kind.MONTHLY:
+            what = gettext("The %(which)s %(weekday)s of every month") % {
+                "which": self.get_ordinal_display(), "weekday": self.get_weekday_display()}
+        elif self.kind == self.Kind.WEEKLY:
+            what = gettext("Every %(weekday)s") % {"weekday": self.get_weekday_display()}
+        else:
+            what = date_format(self.on_date, "DATE_FORMAT") if self.on_date else "?"
+        return f"{what}, {times}"
+
+
+class Blackout(models.Model):
+    """Dates (in the consultant's zone, inclusive) on which no rule produces a slot: holidays, vacation."""
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="blackouts")
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name="blackout_start_not_after_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.start_date}–{self.end_date}"
 
 
 class Slot(models.Model):
@@ -58,8 +217,11 @@ class Slot(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # Which rule made it (null for a slot the consultant added by hand). The rule model comes with slot generation.
-    rule_id_source = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Which rule made it (null for a slot the consultant added by hand, or when the rule was deleted).
+    rule = models.ForeignKey(AvailabilityRule, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="slots", editable=False)
+    # Regeneration never removes a slot the consultant added themselves.
+    added_by_hand = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

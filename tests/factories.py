@@ -47,6 +47,62 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = "member"
 
 
+# --- consultants ----------------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+
+from consultants.models import AvailabilityRule, Blackout, Consultant, Slot  # noqa: E402
+
+
+class ConsultantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consultant
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Faker("name")
+    slug = factory.Sequence(lambda n: f"consultant-{n}")
+    headline = "Customer experience, measured and improved"
+    bio = "Helps companies listen to their customers and act on what they hear."
+    city = "Stockholm"
+    time_zone = "Europe/Stockholm"
+
+
+class AvailabilityRuleFactory(factory.django.DjangoModelFactory):
+    """Default: the first Monday of every month, 09:00–15:00, 60 min sessions with a 15 min break."""
+
+    class Meta:
+        model = AvailabilityRule
+
+    consultant = factory.SubFactory(ConsultantFactory)
+    kind = "monthly"
+    ordinal = 1
+    weekday = 0
+    start_time = _dt.time(9)
+    end_time = _dt.time(15)
+    session_minutes = 60
+    buffer_minutes = 15
+    min_notice_hours = 0
+
+
+class BlackoutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Blackout
+
+    consultant = factory.SubFactory(ConsultantFactory)
+    start_date = _dt.date(2027, 1, 4)
+    end_date = _dt.date(2027, 1, 4)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Slot
+
+    consultant = factory.SubFactory(ConsultantFactory)
+    starts_at = factory.Sequence(
+        lambda n: _dt.datetime(2030, 1, 7, 8, tzinfo=_dt.UTC) + _dt.timedelta(hours=n))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _dt.timedelta(hours=1))
+    status = "published"
+
+
 # --- booking --------------------------------------------------------------------------------
 import datetime as _dt  # noqa: E402
 import secrets as _secrets  # noqa: E402

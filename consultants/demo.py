@@ -1,0 +1,76 @@
+"""Demo consultants with rules and published slots for this month and the next. Idempotent."""
+
+from datetime import time
+
+from django.utils import timezone
+
+from accounts.demo import Login, demo_user
+from consultants.availability import next_month
+from consultants.models import AvailabilityRule, Consultant, ConsultantExpertise, ConsultantLanguage
+from consultants.services import slot_generate_month, slot_publish_month
+
+CONSULTANTS = [
+    {
+        "email": "anna@probono.test", "name": "Anna Lindqvist", "slug": "anna-lindqvist",
+        "zone": "Europe/Stockholm", "language": "sv", "city": "Stockholm", "currency": "SEK",
+        "headline": "Customer satisfaction measurement that leads to action",
+        "bio": ("Anna has spent two decades helping banks and housing companies turn survey numbers into "
+                "everyday habits. In a free session she looks at how you listen to customers today, where the "
+                "answers get stuck, and which small change would make the next survey worth reading.\n\n"
+                "She believes most gaps cost little to close once the whole team can see them."),
+        "expertise": ["satisfaction", "complaints", "leadership"], "languages": ["sv", "en"],
+        "extra_rule": {"kind": "weekly", "weekday": 1, "start_time": time(13), "end_time": time(16),
+                       "session_minutes": 60, "buffer_minutes": 15},
+    },
+    {
+        "email": "mads@probono.test", "name": "Mads Nørgaard", "slug": "mads-norgaard",
+        "zone": "Europe/Copenhagen", "language": "da", "city": "København", "currency": "DKK",
+        "headline": "Net Promoter Score without the scoreboard anxiety",
+        "bio": ("Mads works with retailers and service companies that measure loyalty but struggle to use it. "
+                "He focuses on the customers who already recommend you and on what your staff need to "
+                "create more of them.\n\nBring your latest feedback data; you leave with two or three concrete "
+                "next steps."),
+        "expertise": ["nps", "employee"], "languages": ["da", "en"],
+        "extra_rule": {"kind": "weekly", "weekday": 3, "start_time": time(10), "end_time": time(12),
+                       "session_minutes": 45, "buffer_minutes": 15, "monthly_cap": 4},
+    },
+    {
+        "email": "sofia@probono.test", "name": "Sofia Berg", "slug": "sofia-berg",
+        "zone": "Europe/Stockholm", "language": "en", "city": "Göteborg", "currency": "SEK",
+        "headline": "Service design for the moments customers remember",
+        "bio": ("Sofia maps customer journeys with the people who deliver them, from front desk to back office. "
+                "Her sessions start with one real customer story and end with a short list of the moments "
+                "worth redesigning first."),
+        "expertise": ["service_design", "journey", "satisfaction"], "languages": ["en", "sv"],
+        "extra_rule": {"kind": "monthly", "ordinal": -1, "weekday": 4, "start_time": time(9),
+                       "end_time": time(12), "session_minutes": 60, "buffer_minutes": 30},
+    },
+]
+
+FIRST_MONDAY = {"kind": "monthly", "ordinal": 1, "weekday": 0, "start_time": time(9), "end_time": time(15),
+                "session_minutes": 60, "buffer_minutes": 15, "min_notice_hours": 24}
+
+
+def seed() -> list[Login]:
+    logins = []
+    for spec in CONSULTANTS:
+        user = demo_user(spec["email"], name=spec["name"], language=spec["language"], time_zone=spec["zone"])
+        consultant, _created = Consultant.objects.get_or_create(user=user, defaults={
+            "display_name": spec["name"], "slug": spec["slug"], "headline": spec["headline"], "bio": spec["bio"],
+            "city": spec["city"], "time_zone": spec["zone"], "currency": spec["currency"],
+            "hourly_rate_minor": 150000 if spec["currency"] == "SEK" else 100000,
+        })
+        for area in spec["expertise"]:
+            ConsultantExpertise.objects.get_or_create(consultant=consultant, area=area)
+        for code in spec["languages"]:
+            ConsultantLanguage.objects.get_or_create(consultant=consultant, language=code)
+        for rule in (FIRST_MONDAY, spec["extra_rule"]):
+            lookup = {k: rule[k] for k in ("kind", "ordinal", "weekday", "start_time") if k in rule}
+            defaults = {k: v for k, v in rule.items() if k not in lookup}
+            AvailabilityRule.objects.get_or_create(consultant=consultant, **lookup, defaults=defaults)
+        this_month = timezone.localdate().replace(day=1)
+        for month in (this_month, next_month(this_month)):
+            slot_generate_month(consultant=consultant, month=month)
+            slot_publish_month(consultant=consultant, month=month)
+        logins.append(Login("consultant", user.email))
+    return logins

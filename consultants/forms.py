@@ -1,0 +1,122 @@
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import time_zone_choices
+from consultants.models import AvailabilityRule, Blackout, Expertise, Language
+from consultants.photos import photo_normalize
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Name shown to companies"), max_length=150)
+    headline = forms.CharField(label=_("Headline"), max_length=200, required=False,
+                               help_text=_("One line, e.g. “Customer experience lead, 15 years in banking”."))
+    bio = forms.CharField(label=_("About you"), widget=forms.Textarea, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=time_zone_choices,
+                                  help_text=_("Your availability rules are read in this zone."))
+    expertise = forms.MultipleChoiceField(label=_("Areas of expertise"), choices=Expertise.choices, required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    languages = forms.MultipleChoiceField(label=_("Languages you hold sessions in"), choices=Language.choices,
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            help_text=_("JPEG, PNG or WebP, at most 2 MB. It is shown on your public profile."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    remove_photo = forms.BooleanField(label=_("Remove my current photo"), required=False)
+    is_public = forms.BooleanField(label=_("Show my profile in the directory"), required=False)
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        return photo_normalize(upload) if upload else None
+
+
+class SettingsForm(forms.Form):
+    requires_approval = forms.BooleanField(
+        label=_("Approve each free-session request myself"), required=False,
+        help_text=_("When off, a company's booking of a free slot is confirmed at once."))
+    publish_ahead_days = forms.IntegerField(
+        label=_("Publish next month this many days before it starts"), min_value=1, max_value=60,
+        help_text=_("Your slots for next month are generated from your rules and published automatically, and "
+                    "you get an e-mail summary."))
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = AvailabilityRule
+        fields = ["kind", "ordinal", "weekday", "on_date", "start_time", "end_time", "session_minutes",
+                  "buffer_minutes", "monthly_cap", "min_notice_hours", "is_active"]
+        widgets = {
+            "on_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {
+            "ordinal": _("For a monthly rule: first, second, third, fourth or last."),
+            "weekday": _("For a monthly or weekly rule."),
+            "on_date": _("For a single date."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ordinal"].required = False
+        self.fields["weekday"].required = False
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == AvailabilityRule.Kind.MONTHLY:
+            for name in ("ordinal", "weekday"):
+                if data.get(name) is None:
+                    self.add_error(name, _("A monthly rule needs this."))
+        elif kind == AvailabilityRule.Kind.WEEKLY and data.get("weekday") is None:
+            self.add_error("weekday", _("A weekly rule needs a weekday."))
+        elif kind == AvailabilityRule.Kind.DATE and not data.get("on_date"):
+            self.add_error("on_date", _("Choose the date."))
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and start >= end:
+            self.add_error("end_time", _("The end must be after the start."))
+        return data
+
+    def _post_clean(self):
+        # The service clears the fields a kind does not use before the model's own checks run.
+        pass
+
+
+class BlackoutForm(forms.ModelForm):
+    class Meta:
+        model = Blackout
+        fields = ["start_date", "end_date", "note"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The last day cannot be before the first day."))
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class SlotAddForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480, initial=60)
+
+    def starts_at(self, zone_name: str) -> datetime:
+        local = datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"],
+                                 tzinfo=zoneinfo.ZoneInfo(zone_name))
+        return local
+
+
+class DirectoryFilterForm(forms.Form):
+    expertise = forms.ChoiceField(label=_("Expertise"), required=False,
+                                  choices=[("", _("Any expertise"))] + list(Expertise.choices))
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("", _("Any language"))] + list(Language.choices))
+    free_this_month = forms.BooleanField(label=_("Has a free slot this month"), required=False)

@@ -1,0 +1,57 @@
+"""Reads shared by views, other apps (booking reads the feed token) and tasks."""
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from consultants.availability import month_bounds_utc
+from consultants.models import Consultant, ConsultantExpertise, ConsultantLanguage, Slot
+
+
+def consultant_get_by_feed_token(token: str) -> Consultant | None:
+    """The consultant whose private calendar-feed token is `token` (hashed, then looked up), or None."""
+    from consultants.services import feed_token_hash
+
+    if not token or len(token) > 200:
+        return None
+    return Consultant.objects.filter(feed_token_hash=feed_token_hash(token)).exclude(feed_token_hash="").first()
+
+
+def consultant_listed() -> QuerySet[Consultant]:
+    """Consultants anyone may see: public, not hidden by staff, with an active account."""
+    return Consultant.objects.filter(is_public=True, hidden_by_staff=False, user__is_active=True)
+
+
+def free_slots(*, now: datetime | None = None) -> QuerySet[Slot]:
+    """Slots a company could book: published and in the future."""
+    return Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now or timezone.now())
+
+
+def consultant_directory(*, expertise: str = "", language: str = "", free_before: datetime | None = None,
+                         now: datetime | None = None) -> QuerySet[Consultant]:
+    """The directory: listed consultants with `next_free` (their earliest free slot), soonest first.
+
+    Constant number of queries: one for the consultants (next free slot as a subquery) plus one prefetch
+    each for expertise and languages.
+    """
+    now = now or timezone.now()
+    first_free = free_slots(now=now).filter(consultant=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    qs = consultant_listed().annotate(next_free=Subquery(first_free))
+    if expertise:
+        qs = qs.filter(expertise__area=expertise)
+    if language:
+        qs = qs.filter(languages__language=language)
+    if free_before is not None:
+        qs = qs.filter(next_free__lt=free_before)
+    return qs.prefetch_related(
+        Prefetch("expertise", queryset=ConsultantExpertise.objects.order_by("area")),
+        Prefetch("languages", queryset=ConsultantLanguage.objects.order_by("language")),
+    ).order_by(F("next_free").asc(nulls_last=True), "display_name", "pk")
+
+
+def slot_list_month(*, consultant: Consultant, month: date) -> QuerySet[Slot]:
+    """Every slot of `month` in the consultant's own zone, in order."""
+    start, end = month_bounds_utc(month, zoneinfo.ZoneInfo(consultant.time_zone))
+    return Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end).order_by("starts_at")

@@ -1,0 +1,380 @@
+"""State changes for consultants, their rules and their slots. Each function is one transaction.
+
+Slots with status BOOKED belong to booking's services; nothing here changes or deletes them.
+"""
+
+import hashlib
+import logging
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.mail import Recipient, email_queue
+from accounts.models import User
+from accounts.services import invitation_url, user_invite
+from consultants.availability import (
+    blackout_dates_in,
+    month_bounds_utc,
+    month_start,
+    overlaps,
+    rule_candidates,
+)
+from consultants.models import (
+    AvailabilityRule,
+    Blackout,
+    Consultant,
+    ConsultantExpertise,
+    ConsultantLanguage,
+    Slot,
+)
+
+log = logging.getLogger(__name__)
+S = Slot.Status
+
+
+class ConsultantError(Exception):
+    """A refused change; `code` says which rule was broken (views turn it into a friendly message)."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+
+
+class SlotError(ConsultantError):
+    pass
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Profile and settings -------------------------------------------------------------------
+def consultant_update_profile(*, consultant: Consultant, display_name: str, headline: str, bio: str, city: str,
+                              time_zone: str, is_public: bool, expertise: list[str], languages: list[str],
+                              photo: File | None = None, remove_photo: bool = False) -> Consultant:
+    """Save the public profile. `photo` must already be validated and re-encoded (consultants.photos)."""
+    with transaction.atomic():
+        old_photo = consultant.photo.name if consultant.photo else ""
+        consultant.display_name, consultant.headline, consultant.bio = display_name, headline, bio
+        consultant.city, consultant.time_zone, consultant.is_public = city, time_zone, is_public
+        if photo is not None:
+            consultant.photo.save("photo.jpg", photo, save=False)
+        elif remove_photo:
+            consultant.photo = ""
+        consultant.full_clean(exclude=["user", "slug", "photo"])
+        consultant.save()
+        ConsultantExpertise.objects.filter(consultant=consultant).exclude(area__in=expertise).delete()
+        ConsultantExpertise.objects.bulk_create(
+            [ConsultantExpertise(consultant=consultant, area=a) for a in expertise], ignore_conflicts=True)
+        ConsultantLanguage.objects.filter(consultant=consultant).exclude(language__in=languages).delete()
+        ConsultantLanguage.objects.bulk_create(
+            [ConsultantLanguage(consultant=consultant, language=code) for code in languages], ignore_conflicts=True)
+        if old_photo and old_photo != (consultant.photo.name or ""):
+            storage = consultant.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
+    return consultant
+
+
+def consultant_update_settings(*, consultant: Consultant, requires_approval: bool,
+                               publish_ahead_days: int) -> Consultant:
+    with transaction.atomic():
+        consultant.requires_approval = requires_approval
+        consultant.publish_ahead_days = publish_ahead_days
+        consultant.full_clean(exclude=["user", "photo"])
+        consultant.save(update_fields=["requires_approval", "publish_ahead_days"])
+    return consultant
+
+
+def consultant_rotate_feed_token(*, consultant: Consultant) -> str:
+    """Make a new private calendar-feed token and return it; only its SHA-256 is stored.
+
+    The previous token stops working at once (its feed URL then gives 404). The plain token is shown once.
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        consultant.feed_token_hash = feed_token_hash(token)
+        consultant.save(update_fields=["feed_token_hash"])
+    return token
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "consultant"
+    slug, n = base, 2
+    while Consultant.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def consultant_invite(*, email: str, name: str = "", time_zone: str = "", language: str = "") -> Consultant:
+    """Create (or find) the person and their consultant profile, and e-mail them a link to set a password.
+
+    Raises ConsultantError("already_consultant") when the address already has a consultant profile that has
+    been activated (a password set); an invited but never activated consultant simply gets a new link.
+    """
+    with transaction.atomic():
+        user, _created = user_invite(email=email, name=name, time_zone=time_zone, language=language)
+        consultant = Consultant.objects.filter(user=user).first()
+        if consultant and user.has_usable_password():
+            raise ConsultantError("already_consultant")
+        if consultant is None:
+            display = name or user.name or user.email.split("@")[0]
+            for _attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        consultant = Consultant.objects.create(
+                            user=user, display_name=display, slug=_unique_slug(display),
+                            time_zone=user.time_zone)
+                    break
+                except IntegrityError:  # a concurrent invite took the slug: try the next one
+                    continue
+            else:
+                raise ConsultantError("slug_taken")
+        _queue_invitation(consultant)
+    return consultant
+
+
+def consultant_send_invitation(*, consultant: Consultant) -> bool:
+    """E-mail a fresh invitation link; False (nothing sent) when the consultant has already set a password."""
+    if consultant.user.has_usable_password():
+        return False
+    with transaction.atomic():
+        _queue_invitation(consultant)
+    return True
+
+
+def _queue_invitation(consultant: Consultant) -> None:
+    email_queue(template="consultants_invitation",
+                context={"consultant": consultant, "link": invitation_url(consultant.user)},
+                recipient=Recipient.for_user(consultant.user))
+
+
+# --- Rules and blackouts ----------------------------------------------------------------------
+RULE_FIELDS = ["kind", "ordinal", "weekday", "on_date", "start_time", "end_time", "session_minutes",
+               "buffer_minutes", "monthly_cap", "min_notice_hours", "is_active"]
+
+
+def rule_save(*, consultant: Consultant, rule: AvailabilityRule | None = None, **fields) -> AvailabilityRule:
+    """Create or change a rule. Fields that do not apply to the kind are cleared.
+
+    Raises ConsultantError("not_yours") when `rule` belongs to someone else.
+    """
+    if rule is not None and rule.consultant_id != consultant.pk:
+        raise ConsultantError("not_yours")
+    rule = rule or AvailabilityRule(consultant=consultant)
+    for name in RULE_FIELDS:
+        if name in fields:
+            setattr(rule, name, fields[name])
+    if rule.kind != AvailabilityRule.Kind.MONTHLY:
+        rule.ordinal = None
+    if rule.kind == AvailabilityRule.Kind.DATE:
+        rule.weekday = None
+    else:
+        rule.on_date = None
+    rule.full_clean(exclude=["consultant"])
+    with transaction.atomic():
+        rule.save()
+    return rule
+
+
+def rule_delete(*, rule: AvailabilityRule) -> None:
+    """Delete a rule and its future drafts; published, booked and blocked slots it made stay."""
+    with transaction.atomic():
+        Slot.objects.filter(rule=rule, status=S.DRAFT, added_by_hand=False).delete()
+        rule.delete()
+
+
+def blackout_add(*, consultant: Consultant, start_date: date, end_date: date, note: str = "") -> Blackout:
+    if end_date < start_date:
+        raise ConsultantError("blackout_order")
+    with transaction.atomic():
+        return Blackout.objects.create(consultant=consultant, start_date=start_date, end_date=end_date, note=note)
+
+
+def blackout_delete(*, blackout: Blackout) -> None:
+    with transaction.atomic():
+        blackout.delete()
+
+
+# --- Slots ------------------------------------------------------------------------------------
+@dataclass
+class GenerateResult:
+    created: int
+    removed: int
+    kept: int
+
+
+def _lock(consultant: Consultant) -> None:
+    # Serialises generation per consultant on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers anyway.
+    Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
+
+
+def slot_generate_month(*, consultant: Consultant, month: date, now: datetime | None = None) -> GenerateResult:
+    """Materialise draft slots for `month` (in the consultant's zone) from the consultant's active rules.
+
+    Deterministic and idempotent: running it again adds nothing. It never touches published, booked or
+    blocked slots, nor drafts the consultant added by hand; a rule's candidate that overlaps one of those is
+    left out. Generated drafts that no rule produces any more (rule changed or deleted, new blackout) are
+    removed. When two rules offer overlapping times, the older rule wins. See consultants/availability.py
+    for DST, caps, notice and blackouts.
+    """
+    now = now or timezone.now()
+    month = month_start(month)
+    zone = zoneinfo.ZoneInfo(consultant.time_zone)
+    start, end = month_bounds_utc(month, zone)
+    with transaction.atomic():
+        _lock(consultant)
+        blackouts = blackout_dates_in(
+            Blackout.objects.filter(consultant=consultant, end_date__gte=month, start_date__lte=month + timedelta(31)),
+            month)
+        existing = list(Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end))
+        fixed = [s for s in existing if s.status != S.DRAFT or s.added_by_hand]
+        generated = {s.starts_at: s for s in existing if s.status == S.DRAFT and not s.added_by_hand}
+
+        wanted = []
+        taken = [(s.starts_at, s.ends_at) for s in fixed]
+        for rule in AvailabilityRule.objects.filter(consultant=consultant, is_active=True).order_by("id"):
+            for c in rule_candidates(rule, month, zone=zone, blackout_dates=blackouts, now=now):
+                if start <= c.starts_at < end and not any(overlaps(c.starts_at, c.ends_at, a, b) for a, b in taken):
+                    wanted.append(c)
+                    taken.append((c.starts_at, c.ends_at))
+
+        wanted_starts = {c.starts_at for c in wanted}
+        stale = [s.pk for at, s in generated.items() if at not in wanted_starts]
+        if stale:
+            Slot.objects.filter(pk__in=stale, status=S.DRAFT).delete()
+        to_create, kept = [], 0
+        for c in wanted:
+            old = generated.get(c.starts_at)
+            if old is None:
+                to_create.append(Slot(consultant=consultant, starts_at=c.starts_at, ends_at=c.ends_at,
+                                      rule_id=c.rule_id, status=S.DRAFT))
+            else:
+                kept += 1
+                if old.ends_at != c.ends_at or old.rule_id != c.rule_id:
+                    Slot.objects.filter(pk=old.pk, status=S.DRAFT).update(ends_at=c.ends_at, rule_id=c.rule_id)
+        Slot.objects.bulk_create(to_create)
+    return GenerateResult(created=len(to_create), removed=len(stale), kept=kept)
+
+
+def slot_publish_month(*, consultant: Consultant, month: date, now: datetime | None = None) -> int:
+    """Publish every future draft of `month`; returns how many. Only published slots can be booked."""
+    now = now or timezone.now()
+    start, end = month_bounds_utc(month_start(month), zoneinfo.ZoneInfo(consultant.time_zone))
+    with transaction.atomic():
+        return Slot.objects.filter(
+            consultant=consultant, status=S.DRAFT, starts_at__gte=max(start, now), starts_at__lt=end,
+        ).update(status=S.PUBLISHED)
+
+
+def slot_add(*, consultant: Consultant, starts_at: datetime, minutes: int = 60, publish: bool = False) -> Slot:
+    """Add one slot by hand (a draft unless `publish`). Regeneration never removes it.
+
+    Raises SlotError("past") for a time that has passed and SlotError("overlap") when it overlaps another slot.
+    """
+    if timezone.is_naive(starts_at):
+        raise SlotError("naive")
+    if starts_at <= timezone.now():
+        raise SlotError("past")
+    ends_at = starts_at + timedelta(minutes=minutes)
+    with transaction.atomic():
+        _lock(consultant)
+        if Slot.objects.filter(consultant=consultant, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
+            raise SlotError("overlap")
+        try:
+            with transaction.atomic():
+                return Slot.objects.create(consultant=consultant, starts_at=starts_at, ends_at=ends_at,
+                                           status=S.PUBLISHED if publish else S.DRAFT, added_by_hand=True)
+        except IntegrityError:
+            raise SlotError("overlap")
+
+
+def slot_remove(*, slot: Slot) -> None:
+    """Take a draft or published slot away.
+
+    A slot added by hand is deleted. A slot a rule made becomes BLOCKED instead, so that regenerating the
+    month does not bring it back. Raises SlotError("booked") for a booked slot (booking owns those) — the
+    conditional update/delete makes this safe against a booking arriving at the same moment.
+    """
+    with transaction.atomic():
+        free = Slot.objects.filter(pk=slot.pk, status__in=[S.DRAFT, S.PUBLISHED])
+        done = free.filter(added_by_hand=True).delete()[0] or free.update(status=S.BLOCKED)
+        if not done:
+            current = Slot.objects.filter(pk=slot.pk).values_list("status", flat=True).first()
+            if current == S.BOOKED:
+                raise SlotError("booked")
+            if current is None:
+                return
+            # already blocked: nothing to do
+
+
+def slot_block(*, slot: Slot) -> Slot:
+    """Make a draft or published slot unavailable (it stays visible to the consultant as blocked).
+
+    Raises SlotError("booked") for a booked slot: cancelling the booking first is booking's job.
+    """
+    with transaction.atomic():
+        updated = Slot.objects.filter(pk=slot.pk, status__in=[S.DRAFT, S.PUBLISHED]).update(status=S.BLOCKED)
+        slot.refresh_from_db(fields=["status"])
+        if not updated and slot.status == S.BOOKED:
+            raise SlotError("booked")
+    return slot
+
+
+def slot_unblock(*, slot: Slot, now: datetime | None = None) -> Slot:
+    """Offer a blocked future slot again (published). Raises SlotError("past") for a slot that has started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if slot.starts_at <= now:
+            raise SlotError("past")
+        Slot.objects.filter(pk=slot.pk, status=S.BLOCKED).update(status=S.PUBLISHED)
+        slot.refresh_from_db(fields=["status"])
+    return slot
+
+
+# --- Automatic publishing -----------------------------------------------------------------------
+def month_due(consultant: Consultant, now: datetime) -> date:
+    """The month the automatic publisher should prepare for `consultant`: the next one in their zone."""
+    from consultants.availability import next_month
+
+    return next_month(now.astimezone(zoneinfo.ZoneInfo(consultant.time_zone)).date())
+
+
+def slot_publish_due_for(*, consultant: Consultant, now: datetime | None = None) -> int | None:
+    """Generate and publish the consultant's next month if it is due and nobody did it yet.
+
+    Returns the number of slots published, or None when it was not due or already claimed. The claim is a
+    conditional UPDATE of `last_published_month` in the same transaction as the work, so two workers (or
+    the task running twice) publish and e-mail once; a failure rolls the claim back for the next run.
+    """
+    now = now or timezone.now()
+    month = month_due(consultant, now)
+    local_today = now.astimezone(zoneinfo.ZoneInfo(consultant.time_zone)).date()
+    if (month - local_today).days > consultant.publish_ahead_days:
+        return None
+    from django.db.models import Q
+
+    with transaction.atomic():
+        claimed = Consultant.objects.filter(pk=consultant.pk).filter(
+            Q(last_published_month__isnull=True) | Q(last_published_month__lt=month)
+        ).update(last_published_month=month)
+        if not claimed:
+            return None
+        generated = slot_generate_month(consultant=consultant, month=month, now=now)
+        published = slot_publish_month(consultant=consultant, month=month, now=now)
+        start, end = month_bounds_utc(month, zoneinfo.ZoneInfo(consultant.time_zone))
+        slots = list(Slot.objects.filter(consultant=consultant, status=S.PUBLISHED, starts_at__gte=start,
+                                         starts_at__lt=end).order_by("starts_at")[:200])
+        user: User = consultant.user
+        email_queue(template="consultants_month_published",
+                    context={"consultant": consultant, "month": month, "published": published, "slots": slots,
+                             "created": generated.created, "site_url": settings.SITE_URL},
+                    recipient=Recipient(email=user.email, language=user.language,
+                                        time_zone=consultant.time_zone, name=user.name))
+    return published

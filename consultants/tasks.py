@@ -1,0 +1,31 @@
+"""django-q2 entry points. Registered as an hourly schedule by migration 0003_publish_schedule."""
+
+import logging
+
+from django.utils import timezone
+
+from consultants.models import Consultant
+from consultants.services import slot_publish_due_for
+
+log = logging.getLogger(__name__)
+
+
+def slot_publish_due() -> dict:
+    """Publish every consultant's next month when it is due (their `publish_ahead_days`) and mail a summary.
+
+    Safe to run twice or on two workers at once: each consultant's month is claimed with a conditional update
+    (see `slot_publish_due_for`). One consultant's failure is logged and retried next hour; the others go on.
+    """
+    now = timezone.now()
+    done = {}
+    candidates = (Consultant.objects.filter(user__is_active=True, rules__is_active=True).distinct()
+                  .select_related("user").order_by("pk"))
+    for consultant in candidates:
+        try:
+            published = slot_publish_due_for(consultant=consultant, now=now)
+        except Exception:
+            log.exception("Automatic publishing failed for consultant %s", consultant.pk)
+            continue
+        if published is not None:
+            done[consultant.pk] = published
+    return done

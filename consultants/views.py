@@ -1,0 +1,380 @@
+import calendar as pycalendar
+import zoneinfo
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
+from consultants.forms import BlackoutForm, DirectoryFilterForm, ProfileForm, RuleForm, SettingsForm, SlotAddForm
+from consultants.models import AvailabilityRule, Blackout, Consultant, Slot
+from consultants.selectors import consultant_directory, free_slots, slot_list_month
+from consultants.services import (
+    ConsultantError,
+    SlotError,
+    blackout_add,
+    blackout_delete,
+    consultant_rotate_feed_token,
+    consultant_update_profile,
+    consultant_update_settings,
+    rule_delete,
+    rule_save,
+    slot_add,
+    slot_block,
+    slot_generate_month,
+    slot_publish_month,
+    slot_remove,
+    slot_unblock,
+)
+
+S = Slot.Status
+NEW_FEED_TOKEN_KEY = "consultants_new_feed_token"
+
+
+def _get_consultant_for_user(request) -> Consultant:
+    """The signed-in person's own consultant profile; 404 for everyone else (also for staff)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    consultant = Consultant.objects.filter(user=request.user).first()
+    if consultant is None:
+        raise Http404
+    return consultant
+
+
+def _get_slot_for_user(request, pk: int) -> tuple[Consultant, Slot]:
+    consultant = _get_consultant_for_user(request)
+    return consultant, get_object_or_404(Slot, pk=pk, consultant=consultant)
+
+
+def _zone(consultant: Consultant) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(consultant.time_zone)
+
+
+def _local_today(consultant: Consultant) -> date:
+    return timezone.now().astimezone(_zone(consultant)).date()
+
+
+def _month_or_404(year: int, month: int) -> date:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return date(year, month, 1)
+
+
+def _safe_next(request, fallback: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return nxt
+    return fallback
+
+
+def _month_url(d: date) -> str:
+    return reverse("consultants:month", args=[d.year, d.month])
+
+
+SLOT_ERRORS = {
+    "booked": _("This slot is booked. Cancel the booking first."),
+    "past": _("That time has already passed."),
+    "overlap": _("That time overlaps another slot."),
+}
+
+
+def _slot_error(request, error: SlotError) -> None:
+    messages.error(request, str(SLOT_ERRORS.get(error.code, _("That change is not possible."))))
+
+
+# --- Public pages -------------------------------------------------------------------------------
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    free_before = None
+    if filters.get("free_this_month"):
+        local_today = timezone.localdate()
+        _start, free_before = month_bounds_utc(local_today, timezone.get_current_timezone())
+    consultants = consultant_directory(expertise=filters.get("expertise", ""), language=filters.get("language", ""),
+                                       free_before=free_before)
+    page = Paginator(consultants, 24).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "consultants/directory.html",
+                  {"form": form, "page": page, "consultants": page.object_list, "query": query.urlencode()})
+
+
+def profile(request, slug: str):
+    consultant = get_object_or_404(
+        Consultant.objects.select_related("user").prefetch_related("expertise", "languages"), slug=slug)
+    is_owner = request.user.is_authenticated and consultant.user_id == request.user.pk
+    visible = consultant.is_listed and consultant.user.is_active
+    if not (visible or is_owner or (request.user.is_authenticated and request.user.is_staff)):
+        raise Http404
+    slots = list(free_slots().filter(consultant=consultant).order_by("starts_at")[:30])
+    days = defaultdict(list)
+    for s in slots:  # grouped by the viewer's local date, not the UTC one
+        days[timezone.localtime(s.starts_at).date()].append(s)
+    return render(request, "consultants/profile.html", {
+        "consultant": consultant, "slots": slots, "days": sorted(days.items()), "is_owner": is_owner,
+        "visible": visible})
+
+
+# --- The consultant's own pages ------------------------------------------------------------------
+@login_required
+def profile_edit(request):
+    consultant = _get_consultant_for_user(request)
+    initial = {
+        "display_name": consultant.display_name, "headline": consultant.headline, "bio": consultant.bio,
+        "city": consultant.city, "time_zone": consultant.time_zone, "is_public": consultant.is_public,
+        "expertise": [e.area for e in consultant.expertise.all()],
+        "languages": [lang.language for lang in consultant.languages.all()],
+    }
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultant_update_profile(consultant=consultant, **form.cleaned_data)
+        except ValidationError as e:
+            for field, errors in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("consultants:profile_edit")
+    return render(request, "consultants/profile_edit.html", {"form": form, "consultant": consultant},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def settings_view(request):
+    consultant = _get_consultant_for_user(request)
+    form = SettingsForm(request.POST or None, initial={"requires_approval": consultant.requires_approval,
+                                                       "publish_ahead_days": consultant.publish_ahead_days})
+    if request.method == "POST" and form.is_valid():
+        consultant_update_settings(consultant=consultant, **form.cleaned_data)
+        messages.success(request, _("Your settings are saved."))
+        return redirect("consultants:settings")
+    new_token = request.session.pop(NEW_FEED_TOKEN_KEY, None)
+    feed_url = None
+    if new_token:
+        try:
+            feed_url = settings.SITE_URL + reverse("booking:calendar_feed", args=[new_token])
+        except NoReverseMatch:
+            feed_url = None
+    return render(request, "consultants/settings.html", {
+        "form": form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def feed_rotate(request):
+    consultant = _get_consultant_for_user(request)
+    token = consultant_rotate_feed_token(consultant=consultant)
+    # Shown once on the next page view, then forgotten: only the hash is stored.
+    request.session[NEW_FEED_TOKEN_KEY] = token
+    messages.success(request, _("You have a new calendar feed address. The previous one no longer works."))
+    return redirect("consultants:settings")
+
+
+@login_required
+def rules(request):
+    consultant = _get_consultant_for_user(request)
+    rule_form = RuleForm(request.POST if request.POST.get("form") == "rule" else None, prefix="rule",
+                         initial={"start_time": "09:00", "end_time": "15:00"})
+    blackout_form = BlackoutForm(request.POST if request.POST.get("form") == "blackout" else None,
+                                 prefix="blackout")
+    if request.method == "POST":
+        if request.POST.get("form") == "rule" and rule_form.is_valid():
+            try:
+                rule_save(consultant=consultant, **rule_form.cleaned_data)
+            except ValidationError as e:
+                rule_form.add_error(None, e)
+            else:
+                messages.success(request, _("Rule added. Review next month to see the slots it makes."))
+                return redirect("consultants:rules")
+        elif request.POST.get("form") == "blackout" and blackout_form.is_valid():
+            blackout_add(consultant=consultant, **blackout_form.cleaned_data)
+            messages.success(request, _("Blackout added."))
+            return redirect("consultants:rules")
+    today = _local_today(consultant)
+    return render(request, "consultants/rules.html", {
+        "consultant": consultant, "rule_form": rule_form, "blackout_form": blackout_form,
+        "rules": AvailabilityRule.objects.filter(consultant=consultant).order_by("id"),
+        "blackouts": Blackout.objects.filter(consultant=consultant, end_date__gte=today),
+        "this_month": today.replace(day=1), "next_month": next_month(today),
+    }, status=400 if rule_form.errors or blackout_form.errors else 200)
+
+
+@login_required
+def rule_edit(request, pk: int):
+    consultant = _get_consultant_for_user(request)
+    rule = get_object_or_404(AvailabilityRule, pk=pk, consultant=consultant)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule_save(consultant=consultant, rule=rule, **form.cleaned_data)
+        except (ValidationError, ConsultantError) as e:
+            form.add_error(None, getattr(e, "messages", [str(e)]))
+        else:
+            messages.success(request, _("Rule saved. Regenerate a month to apply it to its drafts."))
+            return redirect("consultants:rules")
+    return render(request, "consultants/rule_edit.html", {"form": form, "rule": rule},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def rule_remove(request, pk: int):
+    consultant = _get_consultant_for_user(request)
+    rule_delete(rule=get_object_or_404(AvailabilityRule, pk=pk, consultant=consultant))
+    messages.success(request, _("Rule deleted, with its unpublished drafts."))
+    return redirect("consultants:rules")
+
+
+@login_required
+@require_POST
+def blackout_remove(request, pk: int):
+    consultant = _get_consultant_for_user(request)
+    blackout_delete(blackout=get_object_or_404(Blackout, pk=pk, consultant=consultant))
+    messages.success(request, _("Blackout removed."))
+    return redirect("consultants:rules")
+
+
+def _status_counts(slots) -> dict:
+    counts = Counter(s.status for s in slots)
+    return [(value, label, counts.get(value, 0)) for value, label in S.choices]
+
+
+@login_required
+def month(request, year: int, month: int):
+    consultant = _get_consultant_for_user(request)
+    first = _month_or_404(year, month)
+    zone = _zone(consultant)
+    slots = list(slot_list_month(consultant=consultant, month=first))
+    days = defaultdict(list)
+    for s in slots:
+        days[s.starts_at.astimezone(zone).date()].append(s)
+    add_form = SlotAddForm(initial={"day": max(first, _local_today(consultant)), "minutes": 60})
+    return render(request, "consultants/month.html", {
+        "consultant": consultant, "month": first, "days": sorted(days.items()), "slots": slots,
+        "counts": _status_counts(slots), "drafts": sum(1 for s in slots if s.status == S.DRAFT),
+        "add_form": add_form, "prev": previous_month(first), "next": next_month(first),
+        "has_rules": consultant.rules.filter(is_active=True).exists(),
+    })
+
+
+@login_required
+@require_POST
+def month_generate(request, year: int, month: int):
+    consultant = _get_consultant_for_user(request)
+    result = slot_generate_month(consultant=consultant, month=_month_or_404(year, month))
+    messages.success(request, _("Drafts updated from your rules: %(created)d added, %(removed)d removed.")
+                     % {"created": result.created, "removed": result.removed})
+    return redirect(_month_url(date(year, month, 1)))
+
+
+@login_required
+@require_POST
+def month_publish(request, year: int, month: int):
+    consultant = _get_consultant_for_user(request)
+    count = slot_publish_month(consultant=consultant, month=_month_or_404(year, month))
+    messages.success(request, _("%(count)d slots published. Companies can book them now.") % {"count": count})
+    return redirect(_month_url(date(year, month, 1)))
+
+
+@login_required
+@require_POST
+def month_add_slot(request, year: int, month: int):
+    consultant = _get_consultant_for_user(request)
+    first = _month_or_404(year, month)
+    form = SlotAddForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        starts_at = local_to_utc(d["day"], d["start"], _zone(consultant))
+        if starts_at is None:
+            messages.error(request, _("That time does not exist on that day (the clocks move forward)."))
+        else:
+            try:
+                slot_add(consultant=consultant, starts_at=starts_at, minutes=d["minutes"])
+            except SlotError as e:
+                _slot_error(request, e)
+            else:
+                messages.success(request, _("Slot added as a draft. Publish the month to offer it."))
+    else:
+        messages.error(request, _("Give a date, a start time and a length between 15 and 480 minutes."))
+    return redirect(_month_url(first))
+
+
+def _slot_action(request, pk: int, action, success: str):
+    consultant, slot = _get_slot_for_user(request, pk)
+    local = slot.starts_at.astimezone(_zone(consultant)).date()
+    try:
+        action(slot=slot)
+    except SlotError as e:
+        _slot_error(request, e)
+    else:
+        messages.success(request, success)
+    return redirect(_safe_next(request, _month_url(local.replace(day=1))))
+
+
+@login_required
+@require_POST
+def slot_remove_view(request, pk: int):
+    return _slot_action(request, pk, slot_remove, _("Slot removed."))
+
+
+@login_required
+@require_POST
+def slot_block_view(request, pk: int):
+    return _slot_action(request, pk, slot_block, _("Slot blocked. Companies can no longer book it."))
+
+
+@login_required
+@require_POST
+def slot_unblock_view(request, pk: int):
+    return _slot_action(request, pk, slot_unblock, _("Slot offered again."))
+
+
+@login_required
+def calendar(request):
+    consultant = _get_consultant_for_user(request)
+    zone = _zone(consultant)
+    today = _local_today(consultant)
+    first = today.replace(day=1)
+    raw = request.GET.get("month", "")
+    if raw:
+        try:
+            y, m = (int(x) for x in raw.split("-"))
+            first = _month_or_404(y, m)
+        except ValueError:
+            raise Http404
+    weeks_dates = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    grid_start = weeks_dates[0][0]
+    grid_end = weeks_dates[-1][-1] + timedelta(days=1)
+    slots = list(Slot.objects.filter(
+        consultant=consultant,
+        starts_at__gte=datetime.combine(grid_start, time(0), tzinfo=zone),
+        starts_at__lt=datetime.combine(grid_end, time(0), tzinfo=zone),
+    ).order_by("starts_at"))
+    by_day = defaultdict(list)
+    for s in slots:
+        by_day[s.starts_at.astimezone(zone).date()].append(s)
+    in_month = [s for d, day_slots in by_day.items() if (d.year, d.month) == (first.year, first.month)
+                for s in day_slots]
+    weeks = [[{"date": d, "slots": by_day.get(d, []), "in_month": d.month == first.month, "today": d == today}
+              for d in week] for week in weeks_dates]
+    ctx = {
+        "consultant": consultant, "month": first, "weeks": weeks, "counts": _status_counts(in_month),
+        "prev": previous_month(first), "next": next_month(first), "today": today,
+        "weekdays": [date(2024, 1, i) for i in range(1, 8)],  # 1 Jan 2024 was a Monday
+        "now": timezone.now(),
+    }
+    template = "consultants/_calendar.html" if request.htmx else "consultants/calendar.html"
+    return render(request, template, ctx)
