@@ -1,30 +1,61 @@
 """Hooks the booking services call at every state change, inside their transaction.
 
-The notifications helper fills these in: each one defers its work (mail, .ics invites, waitlist offers)
-with `transaction.on_commit`, so a rolled-back booking never mails anyone. The bodies here are no-ops until
-then; the names and signatures are the contract with booking/services.py.
+Each hook only schedules work: after the transaction commits, a django-q2 task (named by its dotted path,
+given ids and plain values) sends the mail. A rolled-back booking therefore never mails anyone, and no
+network call ever runs inside a transaction. Tasks claim each mail before sending (booking/mails.py), so
+a task delivered twice sends once.
+
+Plain tokens (the manage link) travel only in the task's arguments, never in our tables; such tasks are
+enqueued with save=False so django-q2 does not keep their arguments in its result table either.
+The names and signatures are the contract with booking/services.py.
 """
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+
+def _enqueue(func: str, *args, secret: bool = False) -> None:
+    options = {"task_name": func.rsplit(".", 1)[-1]}
+    if secret:
+        options["save"] = False
+    transaction.on_commit(lambda: async_task(func, *args, **options))
+
+
+def _manage_token(booking) -> str:
+    # booking_create puts the plain token on the instance once; only its hash is stored.
+    return getattr(booking, "manage_token", "") or ""
+
+
+def cancel_sequence(booking) -> int:
+    """The SEQUENCE of the CANCEL invite: one more than the last invite the company received."""
+    return int(booking.invite_sequence or 0) + 1
 
 
 def on_booking_confirmed(booking) -> None:
-    """A booking became confirmed (directly or by approval). `booking.manage_token` may hold the plain token."""
+    """A booking became confirmed (directly or by approval): invite to the company, notice to the consultant."""
+    _enqueue("booking.tasks.booking_send_confirmation", booking.pk, _manage_token(booking), secret=True)
 
 
 def on_booking_requested(booking) -> None:
-    """A request awaits the consultant's approval."""
+    """A request awaits the consultant's approval: tell both sides."""
+    _enqueue("booking.tasks.booking_send_request", booking.pk, _manage_token(booking), secret=True)
 
 
 def on_booking_declined(booking) -> None:
-    """The consultant declined a request, or it expired (booking.status tells which)."""
+    """The consultant declined a request, or it expired (booking.status tells which): tell the company."""
+    _enqueue("booking.tasks.booking_send_declined", booking.pk)
 
 
 def on_booking_cancelled(booking) -> None:
-    """A confirmed booking (or a request) was cancelled; booking.cancelled_by and cancel_reason say by whom/why."""
+    """A booking or a request was cancelled: CANCEL invite to the company, notice to the consultant."""
+    _enqueue("booking.tasks.booking_send_cancellation", booking.pk, cancel_sequence(booking))
 
 
 def on_booking_rescheduled(booking, old_slot) -> None:
-    """The booking moved from old_slot to booking.slot (same invite_uid, invite_sequence already raised)."""
+    """The booking moved from `old_slot` to booking.slot (same invite_uid, invite_sequence already raised)."""
+    _enqueue("booking.tasks.booking_send_reschedule", booking.pk, old_slot.pk, int(booking.invite_sequence or 0))
 
 
 def on_slot_freed(slot) -> None:
-    """A slot became published and free again (cancellation, decline, expiry, reschedule): offer it to the waitlist."""
+    """A slot became published and free again (cancellation, decline, expiry, move): offer it to the waitlist."""
+    _enqueue("booking.tasks.waitlist_offer_slot", slot.pk)
