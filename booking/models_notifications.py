@@ -122,6 +122,10 @@ class WaitlistOffer(models.Model):
     def __str__(self):
         return f"offer of slot {self.slot_id} to {self.entry_id} ({self.status})"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
     @staticmethod
     def new_token() -> tuple[str, str]:
         """(plain token for the link, its hash for the database): 256 random bits."""

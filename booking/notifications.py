@@ -27,8 +27,10 @@ def _manage_token(booking) -> str:
 
 
 def cancel_sequence(booking) -> int:
-    """The SEQUENCE of the CANCEL invite: one more than the last invite the company received."""
-    return int(booking.invite_sequence or 0) + 1
+    """The SEQUENCE of the CANCEL invite: one more than the last invite (booking_cancel does not raise it)."""
+    from booking.invites import invite_sequence
+
+    return invite_sequence(booking, cancelled=True)
 
 
 def on_booking_confirmed(booking) -> None:

@@ -189,3 +189,19 @@ class PipelineEventFactory(factory.django.DjangoModelFactory):
     kind = "booked"
     actor = factory.SelfAttribute("booking.booked_by")
     actor_name = factory.LazyAttribute(lambda o: o.actor.name if o.actor else "")
+
+
+# --- booking: notifications and waitlist ---------------------------------------------------
+from booking.models_notifications import WaitlistEntry  # noqa: E402
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """A company waiting for a consultant; `user` is a member of the company (the one who is e-mailed)."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    consultant = factory.SubFactory("tests.factories.ConsultantFactory")
+    company = factory.SubFactory(CompanyFactory)
+    user = factory.LazyAttribute(lambda o: MembershipFactory(company=o.company).user)
+    status = "waiting"

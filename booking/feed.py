@@ -1,0 +1,29 @@
+"""Reads for the consultant's private calendar feed."""
+
+import hashlib
+
+from consultants.models import Consultant
+
+
+def consultant_by_feed_token(token: str) -> Consultant | None:
+    """The consultant whose current feed token is `token`; None for unknown or rotated tokens."""
+    if not token:
+        return None
+    try:
+        from consultants.selectors import consultant_get_by_feed_token
+    except ImportError:  # the consultants app ships it; until then compare hashes here
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return Consultant.objects.filter(feed_token_hash=digest).exclude(feed_token_hash="").first()
+    return consultant_get_by_feed_token(token)
+
+
+def feed_bookings(consultant: Consultant):
+    """Every session booked with `consultant` that belongs in a calendar, oldest first (one query)."""
+    from booking.invites import FEED_STATUSES
+    from booking.models import Booking
+
+    return (
+        Booking.objects.filter(consultant=consultant, status__in=FEED_STATUSES)
+        .select_related("slot", "consultant__user", "company", "booked_by")
+        .order_by("slot__starts_at", "pk")
+    )

@@ -1,0 +1,109 @@
+"""django-q2 entry points for booking: they take ids, re-read the database and call a service.
+
+All are idempotent: mails are claimed before they are sent (booking/mails.py), periodic jobs claim rows
+with conditional updates. Registered schedules: see booking/schedules.py.
+"""
+
+import logging
+
+from django.utils import timezone
+
+from booking import mails
+from booking.models import Booking
+
+log = logging.getLogger(__name__)
+
+
+def _booking(booking_id: int) -> Booking | None:
+    return (
+        Booking.objects.select_related("slot", "consultant__user", "company", "booked_by")
+        .filter(pk=booking_id)
+        .first()
+    )
+
+
+def booking_send_confirmation(booking_id: int, manage_token: str = "") -> int:
+    booking = _booking(booking_id)
+    if booking is None or booking.status != Booking.Status.CONFIRMED:
+        return 0  # cancelled before the mail went out: the cancellation tells them
+    return mails.mail_booking_confirmed(booking, manage_token=manage_token)
+
+
+def booking_send_request(booking_id: int, manage_token: str = "") -> int:
+    booking = _booking(booking_id)
+    if booking is None or booking.status != Booking.Status.REQUESTED:
+        return 0
+    return mails.mail_booking_requested(booking, manage_token=manage_token)
+
+
+def booking_send_declined(booking_id: int) -> int:
+    booking = _booking(booking_id)
+    if booking is None or booking.status not in (Booking.Status.DECLINED, Booking.Status.EXPIRED):
+        return 0
+    return mails.mail_booking_declined(booking)
+
+
+def booking_send_cancellation(booking_id: int, sequence: int) -> int:
+    booking = _booking(booking_id)
+    if booking is None or booking.status != Booking.Status.CANCELLED:
+        return 0
+    return mails.mail_booking_cancelled(booking, sequence=sequence)
+
+
+def booking_send_reschedule(booking_id: int, old_slot_id: int, sequence: int) -> int:
+    from consultants.models import Slot
+
+    booking = _booking(booking_id)
+    if booking is None or booking.status not in Booking.ACTIVE or booking.invite_sequence != sequence:
+        return 0  # cancelled, or moved again since: a later task sends the newer invite
+    old = Slot.objects.filter(pk=old_slot_id).first()
+    return mails.mail_booking_rescheduled(
+        booking, old_starts_at=old.starts_at if old else None, old_ends_at=old.ends_at if old else None
+    )
+
+
+def reminders_send_due() -> int:
+    from booking.reminders import reminders_send_due as send
+
+    return send(now=timezone.now())
+
+
+# --- waitlist -----------------------------------------------------------------------------------------
+
+
+def waitlist_offer_slot(slot_id: int) -> bool:
+    from booking.waitlist import waitlist_offer_slot as offer
+    from consultants.models import Slot
+
+    slot = Slot.objects.select_related("consultant").filter(pk=slot_id).first()
+    return bool(slot and offer(slot=slot))
+
+
+def waitlist_send_offer(offer_id: int, token: str) -> bool:
+    from booking.waitlist_mails import mail_waitlist_offer
+
+    return mail_waitlist_offer(offer_id=offer_id, token=token)
+
+
+def waitlist_offer_free_slots() -> int:
+    from booking.waitlist import waitlist_offer_free_slots as offer_all
+
+    return offer_all()
+
+
+def waitlist_expire_offers() -> int:
+    from booking.waitlist import waitlist_expire_offers as expire
+
+    return expire()
+
+
+def booking_expire_requests() -> int:
+    """Approval requests unanswered for 48 hours expire (the service lives with the booking core)."""
+    from booking import services
+
+    expire = getattr(services, "booking_expire_requests", None)
+    if expire is None:
+        log.warning("booking.services.booking_expire_requests does not exist yet")
+        return 0
+    result = expire()
+    return result if isinstance(result, int) else 0
