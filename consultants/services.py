@@ -104,8 +104,12 @@ def consultant_rotate_feed_token(*, consultant: Consultant) -> str:
     return token
 
 
+NORDIC = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d", "ł": "l"})
+
+
 def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "consultant"
+    # slugify drops letters without an ASCII decomposition (ø, æ); spell them out first.
+    base = slugify(name.translate(NORDIC))[:70] or "consultant"
     slug, n = base, 2
     while Consultant.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1

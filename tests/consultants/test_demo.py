@@ -1,0 +1,31 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from consultants import demo
+from consultants.models import AvailabilityRule, Consultant, Slot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_consultants_have_a_first_monday_rule_and_published_slots_this_month_and_next():
+    with time_machine.travel(datetime(2027, 3, 3, 9, tzinfo=UTC), tick=False):
+        logins = demo.seed()
+    assert [login.email for login in logins] == ["anna@probono.test", "mads@probono.test", "sofia@probono.test"]
+    for c in Consultant.objects.all():
+        assert AvailabilityRule.objects.filter(consultant=c, kind="monthly", ordinal=1, weekday=0).exists()
+        published = Slot.objects.filter(consultant=c, status="published")
+        assert published.filter(starts_at__month=3).exists(), c
+        assert published.filter(starts_at__month=4).exists(), c
+        assert c.expertise.exists() and c.languages.exists() and c.bio
+
+
+def test_running_the_demo_seed_twice_changes_nothing():
+    with time_machine.travel(datetime(2027, 3, 3, 9, tzinfo=UTC), tick=False):
+        demo.seed()
+        before = sorted(Slot.objects.values_list("pk", "consultant_id", "starts_at", "status"))
+        rules = AvailabilityRule.objects.count()
+        demo.seed()
+    assert sorted(Slot.objects.values_list("pk", "consultant_id", "starts_at", "status")) == before
+    assert AvailabilityRule.objects.count() == rules and Consultant.objects.count() == 3
