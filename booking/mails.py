@@ -59,7 +59,7 @@ def consultant_recipient(booking: Booking) -> Recipient:
     return r
 
 
-def _url(name: str, *args) -> str:
+def site_url(name: str, *args) -> str:
     try:
         return settings.SITE_URL + reverse(name, args=args)
     except NoReverseMatch:
@@ -67,7 +67,7 @@ def _url(name: str, *args) -> str:
 
 
 def manage_url(token: str) -> str:
-    return _url("booking:manage", token) if token else ""
+    return site_url("booking:manage", token) if token else ""
 
 
 def _invite(booking: Booking, *, method: str, recipient: Recipient, sequence: int | None) -> Attachment:
@@ -81,7 +81,7 @@ def _invite(booking: Booking, *, method: str, recipient: Recipient, sequence: in
     )
 
 
-def _context(booking: Booking, recipient: Recipient, **extra) -> dict:
+def mail_context(booking: Booking, recipient: Recipient, **extra) -> dict:
     zone = zoneinfo.ZoneInfo(recipient.time_zone)
     return {
         "booking": booking,
@@ -91,8 +91,8 @@ def _context(booking: Booking, recipient: Recipient, **extra) -> dict:
         "starts_at": booking.slot.starts_at,
         "ends_at": booking.slot.ends_at,
         "time_zone_name": str(zone),
-        "dashboard_url": _url("dashboard"),
-        "booking_ics_url": _url("booking:booking_ics", booking.pk),
+        "dashboard_url": site_url("dashboard"),
+        "booking_ics_url": site_url("booking:booking_ics", booking.pk),
         **extra,
     }
 
@@ -106,7 +106,7 @@ def _send(*, booking: Booking, kind: str, audience: str, key: str, template: str
         if invite_method:
             attachments = [_invite(booking, method=invite_method, recipient=recipient, sequence=sequence)]
         email_build(
-            template=template, context=_context(booking, recipient, **(context or {})),
+            template=template, context=mail_context(booking, recipient, **(context or {})),
             recipient=recipient, attachments=attachments,
         ).send()
     return True
@@ -130,7 +130,7 @@ def mail_booking_confirmed(booking: Booking, *, manage_token: str = "") -> int:
     sent += _send(
         booking=booking, kind=Kind.CONFIRMED, audience=Audience.CONSULTANT, key=key,
         template="booking_new_consultant", recipient=consultant_recipient(booking),
-        context={"answers": intake_answers(booking), "sessions_url": _url("booking:consultant_dashboard")},
+        context={"answers": intake_answers(booking), "sessions_url": site_url("booking:consultant_dashboard")},
     )
     return sent
 
@@ -145,7 +145,7 @@ def mail_booking_requested(booking: Booking, *, manage_token: str = "") -> int:
     sent += _send(
         booking=booking, kind=Kind.REQUESTED, audience=Audience.CONSULTANT, key="",
         template="booking_request_consultant", recipient=consultant_recipient(booking),
-        context={"answers": intake_answers(booking), "sessions_url": _url("booking:consultant_dashboard")},
+        context={"answers": intake_answers(booking), "sessions_url": site_url("booking:consultant_dashboard")},
     )
     return sent
 
@@ -155,7 +155,7 @@ def mail_booking_declined(booking: Booking) -> int:
     return _send(
         booking=booking, kind=Kind.DECLINED, audience=Audience.COMPANY, key="",
         template="booking_declined", recipient=company_recipient(booking),
-        context={"consultant_url": _url("consultants:profile", booking.consultant.slug),
+        context={"consultant_url": site_url("consultants:profile", booking.consultant.slug),
                  "expired": booking.status == Booking.Status.EXPIRED},
     )
 
@@ -170,7 +170,7 @@ def mail_booking_cancelled(booking: Booking, *, sequence: int) -> int:
     sent = _send(
         booking=booking, kind=Kind.CANCELLED, audience=Audience.COMPANY, key=key,
         template="booking_cancelled", recipient=company_recipient(booking),
-        context={"consultant_url": _url("consultants:profile", booking.consultant.slug),
+        context={"consultant_url": site_url("consultants:profile", booking.consultant.slug),
                  "was_invited": was_invited},
         invite_method="CANCEL" if was_invited else None, sequence=sequence,
     )
@@ -197,6 +197,6 @@ def mail_booking_rescheduled(booking: Booking, *, old_starts_at, old_ends_at) ->
     sent += _send(
         booking=booking, kind=Kind.RESCHEDULED, audience=Audience.CONSULTANT, key=key,
         template="booking_rescheduled_consultant", recipient=consultant_recipient(booking),
-        context={**extra, "sessions_url": _url("booking:consultant_dashboard")},
+        context={**extra, "sessions_url": site_url("booking:consultant_dashboard")},
     )
     return sent
