@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "consultants",
     "booking",
+    "engagements",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("consultants.urls")),
     path("", include("booking.urls")),
+    path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
 ]
 

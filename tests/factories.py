@@ -205,3 +205,81 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     user = factory.LazyAttribute(lambda o: MembershipFactory(company=o.company).user)
     status = "waiting"
+
+
+# --- engagements ----------------------------------------------------------------------------
+from engagements.models import Engagement, GapItem, GapReport, Payment, vat_of  # noqa: E402
+
+
+def _past_slot_start(n: int) -> _dt.datetime:
+    # Sessions that have already ended (outcomes can only be recorded afterwards).
+    return _tz.now().replace(minute=0, second=0, microsecond=0) - _dt.timedelta(days=2, hours=n % 500)
+
+
+class PastSlotFactory(SlotFactory):
+    starts_at = factory.Sequence(_past_slot_start)
+    status = "booked"
+
+
+class HeldBookingFactory(BookingFactory):
+    """A session that took place and was marked held."""
+
+    slot = factory.SubFactory(PastSlotFactory)
+    status = "held"
+
+
+class GapReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GapReport
+
+    booking = factory.SubFactory(HeldBookingFactory)
+    summary = "Customer feedback is collected but nobody acts on it."
+    recommendations = "Close the loop: call back every detractor within a week."
+    next_steps = "Pick an owner for the NPS programme."
+    shared_at = None
+
+
+class GapItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GapItem
+
+    report = factory.SubFactory(GapReportFactory)
+    title = factory.Sequence(lambda n: f"Gap {n}")
+    priority = "high"
+    position = factory.Sequence(lambda n: n)
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """A proposal (status "proposed") after a held session. Pass status= for other states."""
+
+    class Meta:
+        model = Engagement
+
+    booking = factory.SubFactory(HeldBookingFactory)
+    consultant = factory.SelfAttribute("booking.consultant")
+    company = factory.SelfAttribute("booking.company")
+    title = "Customer journey workshop"
+    scope = "Two half-day workshops and a written action plan."
+    amount_minor = 2_500_000  # 25 000.00
+    currency = "SEK"
+    vat_rate_bp = 2500
+    valid_until = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=30))
+    status = "proposed"
+    proposed_at = factory.LazyAttribute(lambda o: None if o.status == "draft" else _tz.now())
+    accepted_by = factory.LazyAttribute(
+        lambda o: o.booking.booked_by if o.status in ("accepted", "paid", "completed", "refunded") else None)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A pending invoice payment for an accepted engagement (no invoice row: use invoice_issue for one)."""
+
+    class Meta:
+        model = Payment
+
+    engagement = factory.SubFactory(EngagementFactory, status="accepted")
+    provider = "invoice"
+    status = "pending"
+    amount_minor = factory.SelfAttribute("engagement.amount_minor")
+    vat_minor = factory.LazyAttribute(lambda o: vat_of(o.engagement.amount_minor, o.engagement.vat_rate_bp))
+    total_minor = factory.LazyAttribute(lambda o: o.amount_minor + o.vat_minor)
+    currency = factory.SelfAttribute("engagement.currency")

@@ -1,0 +1,85 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from engagements.models import Engagement, GapItem, GapReport, Invoice, Payment, PaymentAttempt, StripeEvent
+from engagements.services import EngagementError, invoice_mark_paid
+
+
+class GapItemInline(admin.TabularInline):
+    model = GapItem
+    extra = 0
+
+
+@admin.register(GapReport)
+class GapReportAdmin(admin.ModelAdmin):
+    list_display = ["booking", "shared_at", "updated_at"]
+    list_select_related = ["booking__company", "booking__consultant"]
+    raw_id_fields = ["booking"]
+    inlines = [GapItemInline]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "consultant", "status", "amount_minor", "currency", "valid_until"]
+    list_filter = ["status", "currency"]
+    list_select_related = ["company", "consultant"]
+    search_fields = ["title", "company__name", "consultant__display_name"]
+    raw_id_fields = ["booking", "consultant", "company", "accepted_by"]
+    # Status moves only through the services (they write the timeline and send mail).
+    readonly_fields = ["status", "proposed_at", "accepted_at", "accepted_by", "paid_at", "completed_at", "closed_at"]
+
+
+class PaymentAttemptInline(admin.TabularInline):
+    model = PaymentAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["idempotency_key", "session_id", "checkout_url", "status", "created_at", "closed_at"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["pk", "engagement", "provider", "status", "total_minor", "currency", "paid_at"]
+    list_filter = ["provider", "status"]
+    list_select_related = ["engagement"]
+    readonly_fields = [f.name for f in Payment._meta.fields]
+    inlines = [PaymentAttemptInline]
+
+
+@admin.action(description=_("Mark the selected invoices as paid"))
+def mark_paid(modeladmin, request, queryset):
+    done = 0
+    for invoice in queryset.select_related("payment"):
+        try:
+            done += invoice_mark_paid(payment=invoice.payment, by=request.user)
+        except EngagementError as e:
+            modeladmin.message_user(request, f"{invoice.number}: {e.message}", messages.ERROR)
+    modeladmin.message_user(request, ngettext("%(n)d invoice marked as paid.", "%(n)d invoices marked as paid.",
+                                              done) % {"n": done})
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["number", "company_name", "total_minor", "currency", "issued_on", "due_on", "payment_status"]
+    list_select_related = ["payment"]
+    search_fields = ["number", "company_name"]
+    readonly_fields = [f.name for f in Invoice._meta.fields]
+    actions = [mark_paid]
+
+    @admin.display(description=_("payment"))
+    def payment_status(self, obj):
+        return obj.payment.get_status_display()
+
+    def has_add_permission(self, request):
+        return False  # numbers come only from the sequence, when a proposal is accepted
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a gap-free sequence never loses a number
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "livemode", "received_at"]
+    list_filter = ["type"]
+    search_fields = ["event_id"]
+    readonly_fields = ["event_id", "type", "livemode", "received_at"]

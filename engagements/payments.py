@@ -1,0 +1,171 @@
+"""Payment providers behind one small interface.
+
+`prepare` runs inside the accepting transaction and records what must exist exactly when the acceptance
+commits (an invoice number, a Stripe attempt with its idempotency key). `start` runs after commit, outside
+any transaction (it may call Stripe), and returns where to send the payer: a URL, or None to stay with us.
+Both are safe to call again: a retried `start` re-uses the stored invoice or idempotency key.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.mail import Recipient, email_queue
+from engagements import stripe as stripe_api
+from engagements.models import Invoice, InvoiceCounter, Payment, PaymentAttempt
+
+log = logging.getLogger(__name__)
+
+INVOICE_DUE_DAYS = 30
+# Stripe keeps idempotency keys for 24 hours; after that a new attempt gets a new key.
+ATTEMPT_REUSE_FOR = timedelta(hours=23)
+
+
+def in_transaction() -> bool:
+    """True inside an atomic block of our own (the test case's wrapping transaction does not count)."""
+    blocks = transaction.get_connection().atomic_blocks
+    return any(not getattr(block, "_from_testcase", False) for block in blocks)
+
+
+class PaymentProvider:
+    name: str = ""
+
+    def prepare(self, *, payment: Payment) -> None:
+        """Inside the accepting transaction. Must not touch the network."""
+
+    def start(self, *, payment: Payment) -> str | None:  # redirect url or None
+        raise NotImplementedError
+
+
+# --- Invoice -----------------------------------------------------------------------------------
+def invoice_next_number(*, year: int) -> int:
+    """The next number of `year`'s sequence. Call only inside the transaction that creates the invoice.
+
+    The counter row is created if missing (ignore_conflicts: two first invoices of a year may race), then
+    incremented with a conditional UPDATE, which takes the row's write lock until commit: concurrent
+    acceptances take turns (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE), and a rollback returns the number.
+    """
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year, last_number=0)], ignore_conflicts=True)
+    InvoiceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    return InvoiceCounter.objects.values_list("last_number", flat=True).get(year=year)
+
+
+def invoice_issue(*, payment: Payment) -> Invoice:
+    """The payment's invoice, created (and mailed to the person who accepted) on first call."""
+    existing = Invoice.objects.filter(payment=payment).first()
+    if existing:
+        return existing
+    engagement = payment.engagement
+    company = engagement.company
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            sequence = invoice_next_number(year=today.year)
+            invoice = Invoice.objects.create(
+                payment=payment, year=today.year, sequence=sequence, number=f"{today.year}-{sequence:05d}",
+                issued_on=today, due_on=today + timedelta(days=INVOICE_DUE_DAYS),
+                company_name=company.name, company_org_number=company.org_number, company_country=company.country,
+                seller_name=engagement.consultant.display_name, description=engagement.title[:200],
+                amount_minor=payment.amount_minor, vat_rate_bp=engagement.vat_rate_bp, vat_minor=payment.vat_minor,
+                total_minor=payment.total_minor, currency=payment.currency,
+            )
+            if engagement.accepted_by_id:
+                email_queue(
+                    template="engagements_invoice",
+                    context={"engagement": engagement, "invoice": invoice,
+                             "link": settings.SITE_URL + reverse("engagements:invoice", args=[invoice.pk])},
+                    recipient=Recipient.for_user(engagement.accepted_by),
+                )
+    except IntegrityError:  # a concurrent call issued it first; its number is the one that counts
+        return Invoice.objects.get(payment=payment)
+    return invoice
+
+
+class InvoiceProvider(PaymentProvider):
+    name = Payment.Provider.INVOICE
+
+    def prepare(self, *, payment: Payment) -> None:
+        invoice_issue(payment=payment)
+
+    def start(self, *, payment: Payment) -> str | None:
+        invoice_issue(payment=payment)  # a no-op unless prepare was skipped
+        return None
+
+
+# --- Stripe Checkout -------------------------------------------------------------------------
+def attempt_open(*, payment: Payment) -> PaymentAttempt:
+    """The attempt to (re)use: the newest open one younger than a day, else a new one with a fresh key."""
+    with transaction.atomic():
+        attempt = (PaymentAttempt.objects.filter(payment=payment, status=PaymentAttempt.Status.OPEN,
+                                                 created_at__gte=timezone.now() - ATTEMPT_REUSE_FOR)
+                   .order_by("-created_at", "-pk").first())
+        return attempt or PaymentAttempt.objects.create(payment=payment)
+
+
+def checkout_params(*, payment: Payment, attempt: PaymentAttempt) -> dict:
+    engagement = payment.engagement
+    ids = {"engagement_id": str(engagement.pk), "payment_id": str(payment.pk), "attempt_id": str(attempt.pk)}
+    success = reverse("engagements:checkout_success", args=[engagement.pk])
+    back = reverse("engagements:engagement", args=[engagement.pk])
+    params = {
+        "mode": "payment",
+        "client_reference_id": str(engagement.pk),
+        "metadata": ids,
+        "payment_intent_data": {"metadata": ids},
+        "line_items": [{
+            "quantity": 1,
+            "price_data": {
+                "currency": payment.currency.lower(),
+                "unit_amount": payment.total_minor,  # incl. VAT; the VAT split is on our receipt
+                "product_data": {"name": engagement.title[:250]},
+            },
+        }],
+        "success_url": f"{settings.SITE_URL}{success}?session_id={{CHECKOUT_SESSION_ID}}",
+        "cancel_url": f"{settings.SITE_URL}{back}?checkout=cancelled",
+    }
+    if engagement.accepted_by_id:
+        params["customer_email"] = engagement.accepted_by.email
+        if engagement.accepted_by.language in ("sv", "da", "en"):
+            params["locale"] = engagement.accepted_by.language
+    return params
+
+
+class StripeProvider(PaymentProvider):
+    name = Payment.Provider.STRIPE
+
+    def prepare(self, *, payment: Payment) -> None:
+        PaymentAttempt.objects.create(payment=payment)
+
+    def start(self, *, payment: Payment) -> str | None:
+        if in_transaction():
+            raise RuntimeError("Stripe must not be called inside a database transaction")
+        if payment.status != Payment.Status.PENDING:
+            return None
+        attempt = attempt_open(payment=payment)
+        if attempt.session_id and attempt.checkout_url:
+            return attempt.checkout_url
+        session = stripe_api.checkout_session_create(params=checkout_params(payment=payment, attempt=attempt),
+                                                     idempotency_key=str(attempt.idempotency_key))
+        # Two concurrent starts share the key, so Stripe gave both the same session; storing it twice is harmless.
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(session_id=session.id, checkout_url=session.url)
+        return session.url
+
+
+PROVIDERS: dict[str, PaymentProvider] = {
+    Payment.Provider.INVOICE: InvoiceProvider(),
+    Payment.Provider.STRIPE: StripeProvider(),
+}
+
+
+def provider_default() -> PaymentProvider:
+    """Stripe when a secret key is configured, otherwise invoice."""
+    return PROVIDERS[Payment.Provider.STRIPE if stripe_api.is_configured() else Payment.Provider.INVOICE]
+
+
+def provider_for(payment: Payment) -> PaymentProvider:
+    return PROVIDERS[payment.provider]

@@ -1,0 +1,145 @@
+"""Read queries shared by views, tasks and (later) reports. Every list is a fixed number of queries."""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking
+from consultants.models import Consultant
+from engagements.models import Engagement, GapReport
+
+B = Booking.Status
+E = Engagement.Status
+
+
+class Stage:
+    BOOKED = "booked"
+    HELD = "held"
+    PROPOSAL = "proposal"
+    WON = "won"
+    LOST = "lost"
+
+    ORDER = (BOOKED, HELD, PROPOSAL, WON, LOST)
+    LABELS = {BOOKED: _("Booked"), HELD: _("Held"), PROPOSAL: _("Proposal sent"), WON: _("Won"), LOST: _("Lost")}
+
+
+LOST_BOOKING = (B.CANCELLED, B.DECLINED, B.EXPIRED, B.NO_SHOW)
+
+
+def _engagements_of_booking(statuses) -> Exists:
+    return Exists(Engagement.objects.filter(booking=OuterRef("pk"), status__in=statuses))
+
+
+def lead_stage_expression() -> Case:
+    """A lead's stage, in SQL, from its booking's status and its engagements.
+
+    Won (any engagement paid or completed) beats an open proposal (proposed or accepted, not yet paid), which
+    beats lost; a held session whose every sent proposal ended badly is lost; drafts do not count.
+    """
+    return Case(
+        When(_engagements_of_booking(Engagement.WON), then=Value(Stage.WON)),
+        When(_engagements_of_booking(Engagement.OPEN), then=Value(Stage.PROPOSAL)),
+        When(status__in=LOST_BOOKING, then=Value(Stage.LOST)),
+        When(_engagements_of_booking(Engagement.LOST), then=Value(Stage.LOST)),
+        When(status=B.HELD, then=Value(Stage.HELD)),
+        default=Value(Stage.BOOKED),
+        output_field=CharField(),
+    )
+
+
+def lead_list(*, consultant: Consultant, month: date | None = None) -> QuerySet[Booking]:
+    """The consultant's leads (bookings), each annotated with `stage` and its latest sent proposal."""
+    latest = (Engagement.objects.filter(booking=OuterRef("pk")).exclude(status=E.DRAFT)
+              .order_by("-created_at", "-pk"))
+    qs = (Booking.objects.filter(consultant=consultant)
+          .select_related("company", "slot")
+          .annotate(stage=lead_stage_expression(),
+                    proposal_id=Subquery(latest.values("pk")[:1]),
+                    proposal_title=Subquery(latest.values("title")[:1]),
+                    proposal_amount=Subquery(latest.values("amount_minor")[:1]),
+                    proposal_currency=Subquery(latest.values("currency")[:1]),
+                    proposal_status=Subquery(latest.values("status")[:1]),
+                    report_shared=Exists(GapReport.objects.filter(booking=OuterRef("pk"), shared_at__isnull=False)))
+          .order_by("-slot__starts_at", "-pk"))
+    if month:
+        start, end = month_bounds(month, consultant.time_zone)
+        qs = qs.filter(slot__starts_at__gte=start, slot__starts_at__lt=end)
+    return qs
+
+
+def month_bounds(month: date, zone: str) -> tuple[datetime, datetime]:
+    tz = zoneinfo.ZoneInfo(zone or "UTC")
+    first = month.replace(day=1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return (datetime.combine(first, time(), tzinfo=tz), datetime.combine(following, time(), tzinfo=tz))
+
+
+@dataclass
+class Column:
+    stage: str
+    label: str
+    leads: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.leads)
+
+
+@dataclass
+class Board:
+    columns: list[Column]
+    open_value: list[dict]  # [{"currency": "SEK", "total": 1250000}, ...] excl. VAT
+
+    def count(self, stage: str) -> int:
+        return next(c.count for c in self.columns if c.stage == stage)
+
+
+def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Board:
+    """Columns booked → held → proposal sent → won → lost, and the open proposal value per currency.
+
+    Two queries whatever the number of leads.
+    """
+    leads = lead_list(consultant=consultant, month=month)
+    columns = {stage: Column(stage=stage, label=str(Stage.LABELS[stage])) for stage in Stage.ORDER}
+    for lead in leads:
+        columns[lead.stage].leads.append(lead)
+    open_value = list(
+        Engagement.objects.filter(booking__in=leads.values("pk"), status__in=Engagement.OPEN)
+        .values("currency").annotate(total=Sum("amount_minor")).order_by("currency"))
+    return Board(columns=list(columns.values()), open_value=open_value)
+
+
+def outcomes_pending(*, consultant: Consultant, now: datetime | None = None) -> QuerySet[Booking]:
+    """Confirmed sessions that have ended but whose outcome (held / no-show) is not recorded yet."""
+    now = now or timezone.now()
+    return (Booking.objects.filter(consultant=consultant, status=B.CONFIRMED, slot__ends_at__lte=now)
+            .select_related("company", "slot", "booked_by").order_by("slot__starts_at", "pk"))
+
+
+def outcomes_pending_count(*, consultant: Consultant) -> int:
+    return outcomes_pending(consultant=consultant).count()
+
+
+def company_follow_ups(*, company_id: int) -> tuple[QuerySet[GapReport], QuerySet[Engagement]]:
+    """What a company can read: shared gap reports and every proposal sent to it."""
+    reports = (GapReport.objects.filter(booking__company_id=company_id, shared_at__isnull=False)
+               .select_related("booking__consultant", "booking__slot").order_by("-shared_at"))
+    engagements = (Engagement.objects.filter(company_id=company_id).exclude(status=E.DRAFT)
+                   .select_related("consultant", "payment").order_by("-created_at", "-pk"))
+    return reports, engagements
+
+
+def engagement_visible_to(user, engagement: Engagement) -> bool:
+    """The consultant always; the company's members once it was sent; staff once it was sent."""
+    if not user.is_authenticated:
+        return False
+    if engagement.consultant.user_id == user.pk:
+        return True
+    if engagement.status == E.DRAFT:
+        return False
+    return user.is_staff or user.memberships.filter(company_id=engagement.company_id).exists()
+
