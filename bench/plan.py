@@ -1,0 +1,127 @@
+"""Which requests the benchmark sends, resolved by URL name against whatever the product has today.
+
+    python -m bench.plan --scale 1 [--bookings 2000]   (with the bench environment; prints JSON)
+
+A page whose URL name does not exist yet is "missing" (not an error): the benchmark picks pages up as they land.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import sys
+
+from bench.seed import meta_path
+
+CSRF_SECRET = "benchcsrf" + "0" * 23  # 32 characters: Django accepts the unmasked secret as the token
+
+# (row name, URL name, who is signed in, kind)
+PAGES = [
+    ("baseline", "bench_baseline", "anon", "page"),
+    ("directory", "consultants:directory", "anon", "page"),
+    ("profile", "consultants:profile", "anon", "page"),
+    ("booking POST", "booking:book", "booker", "booking"),
+    ("calendar", "consultants:calendar", "consultant", "page"),
+    ("pipeline", "engagements:pipeline", "consultant", "page"),
+    ("reports", "reports:index", "staff", "page"),
+    ("wall", "reports:wall", "staff", "page"),
+]
+
+
+def resolve(name: str, meta: dict) -> tuple[str | None, str]:
+    """(path, "") or (None, why)."""
+    from django.urls import NoReverseMatch, reverse
+
+    tries = [{}]
+    if name == "consultants:profile":
+        tries = [{"slug": meta["profile_slug"]}]
+    for kwargs in tries:
+        try:
+            return reverse(name, kwargs=kwargs), ""
+        except NoReverseMatch as e:
+            if "is not a valid view function or pattern name" in str(e) or "is not a registered namespace" in str(e):
+                return None, "missing"
+            why = f"unresolvable: {e}"
+    return None, why
+
+
+def cookie_header(session_key: str | None, cookie_name: str) -> dict:
+    parts = [f"csrftoken={CSRF_SECRET}"]
+    if session_key:
+        parts.append(f"{cookie_name}={session_key}")
+    return {"Cookie": "; ".join(parts), "X-CSRFToken": CSRF_SECRET, "Host": "127.0.0.1"}
+
+
+def build(meta: dict, n_bookings: int) -> list[dict]:
+    sessions = meta["sessions"]
+    cookie_name = sessions["cookie_name"]
+    who = {"anon": None, "staff": sessions["staff"], "consultant": sessions["consultant"]}
+    plan = []
+    for row, name, role, kind in PAGES:
+        entry = {"page": row, "url_name": name, "role": role, "kind": kind}
+        if kind == "booking":
+            entry.update(booking_requests(meta, n_bookings))
+        else:
+            path, why = resolve(name, meta)
+            if path is None:
+                entry.update(status=why)
+            else:
+                headers = cookie_header(who[role], cookie_name)
+                entry.update(status="ok", mode="repeat", requests=[{"method": "GET", "path": path, "headers": headers}])
+        plan.append(entry)
+    return plan
+
+
+def booking_requests(meta: dict, n: int) -> dict:
+    """One POST per free slot, each by a different fresh company (fair use allows one upcoming session each)."""
+    from importlib.util import find_spec
+
+    if find_spec("booking.views") is None:
+        return {"status": "missing"}
+    from booking.models import Booking
+    from consultants.models import Slot
+
+    sessions = meta["sessions"]
+    # Only what is still free in the database (a reused database may have been benchmarked before).
+    free_ids = set(Slot.objects.filter(pk__in=[s["id"] for s in meta["free_slots"]], status=Slot.Status.PUBLISHED)
+                   .exclude(bookings__status__in=Booking.ACTIVE).values_list("pk", flat=True))
+    busy = set(Booking.objects.filter(company_id__in=[b["company_id"] for b in sessions["bookers"]])
+               .values_list("company_id", flat=True))
+    slots = [s for s in meta["free_slots"] if s["id"] in free_ids]
+    bookers = [b for b in sessions["bookers"] if b["company_id"] not in busy]
+    from django.db import transaction
+
+    with transaction.atomic():
+        return _booking_requests(slots, bookers, sessions, n)
+
+
+def _booking_requests(slots, bookers, sessions, n) -> dict:
+    from bench.booking_flow import booking_post
+
+    requests = []
+    for slot, booker in zip(slots, bookers, strict=False):
+        req = booking_post(slot=slot, booker=booker, headers=cookie_header(booker["session"], sessions["cookie_name"]))
+        if isinstance(req, str):
+            return {"status": req}
+        requests.append(req)
+        if len(requests) >= n:
+            break
+    return {"status": "ok", "mode": "each-once", "requests": requests, "nonce": secrets.token_hex(4)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--bookings", type=int, default=1000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    meta = json.loads(meta_path(args.scale).read_text())
+    json.dump(build(meta, args.bookings), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
