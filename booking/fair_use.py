@@ -1,0 +1,91 @@
+"""Fair use of scarce free time: which rule (if any) stops a company from booking a slot, and when it lifts.
+
+Each rule gives its own error code and a message that names the rule and the date it stops applying.
+Limits come from FairUsePolicy (one row, edited by staff). Counted as "free sessions": requested,
+confirmed, held and no-show bookings (cancelled, declined and expired ones do not count).
+"""
+
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Company
+from booking.models import Booking, FairUsePolicy
+from consultants.models import Slot
+
+S = Booking.Status
+COUNTED = (S.REQUESTED, S.CONFIRMED, S.HELD, S.NO_SHOW)
+YEAR = relativedelta(months=12)
+
+
+class FairUseRefusal(Exception):
+    def __init__(self, code: str, message: str, lifts_at: datetime | None = None):
+        super().__init__(message)
+        self.code, self.message, self.lifts_at = code, message, lifts_at
+
+
+def _day(dt: datetime) -> str:
+    return date_format(timezone.localtime(dt), "DATE_FORMAT")
+
+
+def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
+                   policy: FairUsePolicy | None = None) -> None:
+    """Raise FairUseRefusal when `company` may not book `slot` now. Four small queries."""
+    now = now or timezone.now()
+    policy = policy or FairUsePolicy.current()
+    mine = Booking.objects.filter(company=company)
+
+    # 1. Too many no-shows: blocked for a while after the no-show that reached the limit.
+    no_shows = sorted(mine.filter(status=S.NO_SHOW, slot__starts_at__gt=now - YEAR)
+                      .values_list("slot__starts_at", flat=True))
+    if len(no_shows) >= policy.no_show_limit:
+        lifts = no_shows[-1] + relativedelta(months=policy.no_show_block_months)
+        if now < lifts:
+            raise FairUseRefusal("no_shows", ngettext(
+                "Your company missed %(count)d booked sessions in the last 12 months, so free sessions are "
+                "paused for %(months)d month. You can book again from %(date)s.",
+                "Your company missed %(count)d booked sessions in the last 12 months, so free sessions are "
+                "paused for %(months)d months. You can book again from %(date)s.",
+                policy.no_show_block_months,
+            ) % {"count": len(no_shows), "months": policy.no_show_block_months, "date": _day(lifts)}, lifts)
+
+    # 2. Upcoming sessions held at once.
+    upcoming = sorted(mine.filter(status__in=Booking.ACTIVE, slot__starts_at__gt=now)
+                      .values_list("slot__ends_at", flat=True))
+    if len(upcoming) >= policy.max_upcoming:
+        lifts = upcoming[len(upcoming) - policy.max_upcoming]
+        raise FairUseRefusal("max_upcoming", ngettext(
+            "Your company already has %(count)d upcoming free session, which is the most you can hold at once. "
+            "You can book another after it has taken place (after %(date)s), or right away if you cancel it.",
+            "Your company already has %(count)d upcoming free sessions, which is the most you can hold at once. "
+            "You can book another after one of them has taken place (after %(date)s), or right away if you "
+            "cancel one.",
+            len(upcoming),
+        ) % {"count": len(upcoming), "date": _day(lifts)}, lifts)
+
+    # 3. Free sessions in a rolling 12 months (counted back from the session being booked).
+    window = mine.filter(status__in=COUNTED, slot__starts_at__gt=slot.starts_at - YEAR)
+    starts = sorted(window.values_list("slot__starts_at", flat=True))
+    if len(starts) >= policy.max_per_12_months:
+        lifts = starts[len(starts) - policy.max_per_12_months] + YEAR
+        raise FairUseRefusal("max_per_12_months", ngettext(
+            "Your company has had %(count)d free session in the last 12 months, which is the limit. "
+            "You can book a free session that takes place from %(date)s on.",
+            "Your company has had %(count)d free sessions in the last 12 months, which is the limit. "
+            "You can book a free session that takes place from %(date)s on.",
+            len(starts),
+        ) % {"count": len(starts), "date": _day(lifts)}, lifts)
+
+    # 4. The same consultant within 12 months.
+    same = sorted(window.filter(consultant_id=slot.consultant_id).values_list("slot__starts_at", flat=True))
+    if len(same) >= policy.max_same_consultant_12_months:
+        lifts = same[len(same) - policy.max_same_consultant_12_months] + YEAR
+        name = slot.consultant.display_name
+        raise FairUseRefusal("max_same_consultant", _(
+            "Your company has already had a free session with %(name)s in the last 12 months. You can book "
+            "%(name)s again for a session from %(date)s on, or choose another consultant now."
+        ) % {"name": name, "date": _day(lifts)}, lifts)

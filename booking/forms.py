@@ -1,0 +1,93 @@
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Question
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsultantCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Message to the company"), required=True, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Tell them why, and whether they can book another time."))
+
+
+class DeclineForm(forms.Form):
+    message = forms.CharField(label=_("Message to the company"), required=True, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def slot_label(slot) -> str:
+    start = timezone.localtime(slot.starts_at)
+    end = timezone.localtime(slot.ends_at)
+    return f"{date_format(start, 'l j F Y')}, {start:%H:%M}–{end:%H:%M}"
+
+
+class RescheduleForm(forms.Form):
+    slot = forms.TypedChoiceField(label=_("New time"), coerce=int)
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = {s.pk: s for s in slots}
+        self.fields["slot"].choices = [(s.pk, slot_label(s)) for s in slots]
+        tz = timezone.get_current_timezone_name()
+        self.fields["slot"].help_text = _("Times are in %(zone)s.") % {"zone": tz}
+
+    def chosen_slot(self):
+        return self.slots[self.cleaned_data["slot"]]
+
+
+class QuestionForm(forms.Form):
+    """One row of the questionnaire builder."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=Question.Kind.choices, initial=Question.Kind.SHORT_TEXT)
+    label = forms.CharField(label=_("Question"), max_length=300)
+    help_text = forms.CharField(label=_("Help text"), max_length=300, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    choices = forms.CharField(label=_("Choices (one per line)"), required=False, max_length=3000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Only for one-choice and several-choices questions."))
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("choices") or ""
+        choices = [line.strip() for line in raw.splitlines() if line.strip()]
+        if data.get("kind") in Question.CHOICE_KINDS:
+            if len(choices) < 2:
+                self.add_error("choices", _("Give at least two choices, one per line."))
+            if len(set(choices)) != len(choices):
+                self.add_error("choices", _("Each choice must be different."))
+        else:
+            choices = []
+        data["choices"] = choices
+        return data
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        if not kept:
+            raise forms.ValidationError(_("Keep at least one question."))
+
+    def questions(self) -> list[dict]:
+        """The kept questions, in the order the consultant gave them."""
+        rows = [f for f in self.ordered_forms] if self.can_order else list(self.forms)
+        rows = [f for f in rows if f.cleaned_data and not self._should_delete_form(f)]
+        return [{k: f.cleaned_data[k] for k in ("kind", "label", "help_text", "required", "choices")} for f in rows]
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=1, can_order=True,
+                                        can_delete=True, max_num=30, validate_max=True)
+
+
+def question_initial(questions) -> list[dict]:
+    return [{"kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
+             "choices": "\n".join(q.choices or []), "ORDER": i + 1} for i, q in enumerate(questions)]

@@ -1,0 +1,144 @@
+"""Intake questionnaires: the default gap-analysis questions, versions, and the form a company fills in.
+
+A questionnaire version is never changed once it exists: saving the builder creates the next version, so an
+answer always points at the exact wording that was asked (and IntakeAnswer copies that wording as well).
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from booking.models import Question, Questionnaire
+from consultants.models import Consultant
+
+K = Question.Kind
+
+
+def default_questions() -> list[dict]:
+    """The default gap-analysis questions, in the active language (call under translation.override)."""
+    return [
+        {"kind": K.SINGLE_CHOICE, "label": _("How many people work in your company?"), "help_text": "",
+         "required": True, "choices": [_("1–9"), _("10–49"), _("50–249"), _("250 or more")]},
+        {"kind": K.SHORT_TEXT, "label": _("Which industry is your company in?"),
+         "help_text": _("For example retail, housing, health care or software."), "required": True, "choices": []},
+        {"kind": K.MULTIPLE_CHOICE, "label": _("How do you measure customer satisfaction today?"),
+         "help_text": _("Choose all that apply."), "required": True,
+         "choices": [_("NPS (Net Promoter Score)"), _("CSI (Customer Satisfaction Index)"),
+                     _("Our own customer surveys"), _("We do not measure it yet")]},
+        {"kind": K.LONG_TEXT, "label": _("What is your main customer-experience challenge right now?"),
+         "help_text": _("A few sentences are enough."), "required": True, "choices": []},
+        {"kind": K.LONG_TEXT, "label": _("What would be a good outcome of this session for you?"),
+         "help_text": "", "required": True, "choices": []},
+    ]
+
+
+def _create_version(consultant: Consultant, version: int, questions: list[dict]) -> Questionnaire:
+    q = Questionnaire.objects.create(consultant=consultant, version=version)
+    Question.objects.bulk_create([
+        Question(questionnaire=q, order=i, kind=item["kind"], label=item["label"],
+                 help_text=item.get("help_text") or "", required=bool(item.get("required", True)),
+                 choices=list(item.get("choices") or []))
+        for i, item in enumerate(questions)
+    ])
+    return q
+
+
+def questionnaire_get_current(consultant: Consultant) -> Questionnaire:
+    """The newest version; on first use, the default questionnaire in the consultant's language (version 1)."""
+    current = Questionnaire.objects.filter(consultant=consultant).order_by("-version").first()
+    if current is not None:
+        return current
+    with translation.override(consultant.user.language or None):
+        questions = default_questions()
+    try:
+        with transaction.atomic():
+            return _create_version(consultant, 1, questions)
+    except IntegrityError:  # created by a concurrent first use
+        return Questionnaire.objects.filter(consultant=consultant).order_by("-version").first()
+
+
+def _snapshot(questions) -> list[dict]:
+    out = []
+    for q in questions:
+        get = (lambda f, q=q: q.get(f)) if isinstance(q, dict) else (lambda f, q=q: getattr(q, f))
+        out.append({"kind": get("kind"), "label": get("label") or "", "help_text": get("help_text") or "",
+                    "required": bool(get("required")),
+                    "choices": list(get("choices") or []) if get("kind") in Question.CHOICE_KINDS else []})
+    return out
+
+
+def questionnaire_save(*, consultant: Consultant, questions: list[dict]) -> Questionnaire:
+    """Save the builder: a new version with `questions` (in order), unless nothing changed.
+
+    Copy-on-write: earlier versions and their answers stay untouched. Two saves at once cannot both take the
+    same version number (unique constraint); the loser retries with the next number.
+    """
+    current = questionnaire_get_current(consultant)
+    wanted = _snapshot(questions)
+    if wanted == _snapshot(current.questions.all()):
+        return current
+    for _attempt in range(3):
+        latest = Questionnaire.objects.filter(consultant=consultant).order_by("-version").first()
+        try:
+            with transaction.atomic():
+                return _create_version(consultant, latest.version + 1, wanted)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not save the questionnaire: too many concurrent saves")
+
+
+# --- The form a company fills in ----------------------------------------------------------------------------
+def _field_name(question: Question) -> str:
+    return f"q_{question.pk}"
+
+
+def _field_for(question: Question) -> forms.Field:
+    common = {"label": question.label, "help_text": question.help_text, "required": question.required}
+    kind = question.kind
+    if kind == K.LONG_TEXT:
+        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == K.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common)
+    if kind == K.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=[(c, c) for c in question.choices],
+                                         widget=forms.CheckboxSelectMultiple, **common)
+    if kind == K.SCALE:
+        return forms.TypedChoiceField(choices=[(str(i), str(i)) for i in range(11)], coerce=int, empty_value=None,
+                                      widget=forms.RadioSelect(attrs={"class": "scale"}), **common)
+    if kind == K.NUMBER:
+        return forms.DecimalField(max_digits=15, decimal_places=2, **common)
+    if kind == K.YES_NO:
+        return forms.TypedChoiceField(choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
+                                      coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect,
+                                      **common)
+    return forms.CharField(max_length=300, **common)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if value in ("", []):
+        return None
+    return value
+
+
+class IntakeForm(forms.Form):
+    """Built from one questionnaire version; `answers()` gives {question pk: JSON-ready value}."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for q in self.questions:
+            self.fields[_field_name(q)] = _field_for(q)
+
+    def answers(self) -> dict[int, Any]:
+        return {q.pk: _json_value(self.cleaned_data.get(_field_name(q))) for q in self.questions}
+
+
+def answers_missing(questions, answers: dict[int, Any]) -> list[Question]:
+    return [q for q in questions if q.required and answers.get(q.pk) in (None, "", [])]

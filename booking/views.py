@@ -1,0 +1,385 @@
+"""Booking pages: the booking flow, the manage link, both dashboards and the questionnaire builder.
+
+Thin: parse, authorise (helpers that 404 for outsiders), call a service, render. Every refusal from a
+service (BookingError) becomes a friendly message; a lost race shows the consultant's next free times.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import company_for_user
+from booking.fair_use import FairUseRefusal, fair_use_check
+from booking.forms import (
+    CancelForm,
+    ConsultantCancelForm,
+    DeclineForm,
+    QuestionFormSet,
+    RescheduleForm,
+    question_initial,
+)
+from booking.models import Booking, IntakeAnswer, Questionnaire
+from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
+from booking.selectors import (
+    booking_get_by_token,
+    booking_get_for_consultant,
+    booking_get_for_member,
+    booking_list_for_company,
+    booking_list_for_consultant,
+    slot_list_free,
+)
+from booking.services import (
+    BookingError,
+    booking_approve,
+    booking_cancel,
+    booking_create,
+    booking_decline,
+    booking_reschedule,
+)
+from consultants.models import Consultant, Slot
+
+DRAFT_KEY = "booking_draft"
+TOKENS_KEY = "booking_manage_tokens"
+SLOT_ERRORS = {"slot_taken", "slot_past", "slot_unavailable"}
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+def _slot_or_404(pk: int) -> Slot:
+    return get_object_or_404(Slot.objects.select_related("consultant__user"), pk=pk,
+                             consultant__user__is_active=True)
+
+
+def _consultant_or_404(request) -> Consultant:
+    consultant = getattr(request.user, "consultant", None) if request.user.is_authenticated else None
+    if consultant is None:
+        raise Http404
+    return consultant
+
+
+def _is_bookable(slot: Slot) -> bool:
+    return slot.status == Slot.Status.PUBLISHED and slot.starts_at > timezone.now()
+
+
+def _taken(request, slot: Slot, error: BookingError | None = None):
+    """The friendly answer to a lost race or a slot that is no longer offered: the next free times instead."""
+    code = error.code if error else ("slot_taken" if slot.status == Slot.Status.BOOKED else "slot_unavailable")
+    return render(request, "booking/taken.html", {
+        "slot": slot, "consultant": slot.consultant, "code": code,
+        "free": slot_list_free(consultant=slot.consultant, exclude_pk=slot.pk, limit=6),
+    }, status=409)
+
+
+def _draft(request, slot: Slot) -> dict | None:
+    draft = request.session.get(DRAFT_KEY)
+    if draft and draft.get("slot") == slot.pk:
+        return draft
+    return None
+
+
+def _draft_questionnaire(slot: Slot, draft: dict | None) -> Questionnaire:
+    if draft:
+        q = Questionnaire.objects.filter(pk=draft.get("questionnaire"), consultant_id=slot.consultant_id).first()
+        if q is not None:
+            return q
+    return questionnaire_get_current(slot.consultant)
+
+
+def _bound_draft_form(questionnaire: Questionnaire, draft: dict) -> IntakeForm:
+    from django.utils.datastructures import MultiValueDict
+
+    return IntakeForm(MultiValueDict(draft.get("data") or {}), questions=questionnaire.questions.all())
+
+
+def _url_if_exists(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- the booking flow -----------------------------------------------------------------------------------------
+@never_cache
+def book(request, pk: int):
+    """Step 1 and 2: the chosen time (in the viewer's zone) and the consultant's questionnaire."""
+    slot = _slot_or_404(pk)
+    if not _is_bookable(slot):
+        return _taken(request, slot)
+    draft = _draft(request, slot)
+    questionnaire = _draft_questionnaire(slot, draft)
+    questions = list(questionnaire.questions.all())
+    if request.method == "POST":
+        form = IntakeForm(request.POST, questions=questions)
+        if form.is_valid():
+            request.session[DRAFT_KEY] = {
+                "slot": slot.pk, "questionnaire": questionnaire.pk,
+                "data": {name: request.POST.getlist(name) for name in form.fields},
+            }
+            return redirect("booking:review", pk=slot.pk)
+    elif draft:
+        form = _bound_draft_form(questionnaire, draft)  # coming back to change answers: keep them
+    else:
+        form = IntakeForm(questions=questions)
+    return render(request, "booking/book.html", {
+        "slot": slot, "consultant": slot.consultant, "form": form,
+        "other_slots": slot_list_free(consultant=slot.consultant, exclude_pk=slot.pk, limit=8),
+    })
+
+
+@never_cache
+def review(request, pk: int):
+    """Step 3: review the answers, sign in or sign up if needed (answers wait in the session), confirm."""
+    slot = _slot_or_404(pk)
+    draft = _draft(request, slot)
+    if draft is None:
+        return redirect("booking:book", pk=slot.pk)
+    if not _is_bookable(slot):
+        return _taken(request, slot)
+    questionnaire = _draft_questionnaire(slot, draft)
+    form = _bound_draft_form(questionnaire, draft)
+    if not form.is_valid():
+        return redirect("booking:book", pk=slot.pk)
+    company = company_for_user(request.user)
+    refusal = None
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        if company is None:
+            raise Http404
+        try:
+            booking = booking_create(slot=slot, company=company, user=request.user, answers=form.answers(),
+                                     questionnaire=questionnaire)
+        except BookingError as e:
+            if e.code in SLOT_ERRORS:
+                return _taken(request, slot, e)
+            refusal, status = e.message, 409
+        else:
+            request.session.pop(DRAFT_KEY, None)
+            tokens = request.session.get(TOKENS_KEY, {})
+            tokens[str(booking.pk)] = booking.manage_token
+            request.session[TOKENS_KEY] = dict(list(tokens.items())[-5:])
+            return redirect("booking:confirmation", pk=booking.pk)
+    elif company is not None:
+        try:
+            fair_use_check(company=company, slot=slot)
+        except FairUseRefusal as r:
+            refusal = r.message
+    next_q = urlencode({"next": request.path})
+    return render(request, "booking/review.html", {
+        "slot": slot, "consultant": slot.consultant, "form": form, "company": company, "refusal": refusal,
+        "answers": [IntakeAnswer(question_label=q.label, question_kind=q.kind, value=form.answers().get(q.pk))
+                    for q in form.questions],
+        "login_url": f"{reverse('account_login')}?{next_q}", "signup_url": f"{reverse('account_signup')}?{next_q}",
+    }, status=status)
+
+
+@login_required
+@never_cache
+def confirmation(request, pk: int):
+    booking = booking_get_for_member(user=request.user, pk=pk)
+    if booking is None:
+        raise Http404
+    token = request.session.get(TOKENS_KEY, {}).get(str(booking.pk))
+    return render(request, "booking/confirmation.html", {
+        "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
+        "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])) if token else "",
+        "ics_url": _url_if_exists("booking:booking_ics", booking.pk),
+    })
+
+
+# --- the manage link ------------------------------------------------------------------------------------------
+def _change_forms(booking: Booking, data=None, action: str = ""):
+    can_change = booking.is_active and booking.slot.starts_at > timezone.now()
+    if not can_change:
+        return None, None
+    slots = slot_list_free(consultant=booking.consultant, exclude_pk=booking.slot_id, limit=30)
+    cancel = CancelForm(data if action == "cancel" else None)
+    reschedule = RescheduleForm(data if action == "reschedule" else None, slots=slots) if slots else None
+    return cancel, reschedule
+
+
+def _handle_change(request, booking: Booking, *, by):
+    """POST of cancel / reschedule from the manage link or the dashboard. Returns (done, cancel_form, move_form)."""
+    action = request.POST.get("action", "")
+    cancel_form, move_form = _change_forms(booking, request.POST, action)
+    if cancel_form is None:
+        messages.error(request, _("This session can no longer be changed."))
+        return True, None, None
+    try:
+        if action == "cancel" and cancel_form.is_valid():
+            booking_cancel(booking=booking, by=by, reason=cancel_form.cleaned_data["reason"])
+            messages.success(request, _("The session is cancelled. The time is free for others again."))
+            return True, None, None
+        if action == "reschedule" and move_form is not None and move_form.is_valid():
+            booking_reschedule(booking=booking, new_slot=move_form.chosen_slot(), by=by)
+            messages.success(request, _("The session is moved. A new calendar invite is on its way."))
+            return True, None, None
+    except BookingError as e:
+        messages.error(request, e.message)
+        return True, None, None
+    return False, cancel_form, move_form
+
+
+@never_cache
+def manage(request, token: str):
+    """Anyone holding the link may see the session; only a POST changes it (mail scanners open every link)."""
+    booking = booking_get_by_token(token)
+    if booking is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        done, cancel_form, move_form = _handle_change(request, booking, by=booking.booked_by)
+        if done:
+            return redirect("booking:manage", token=token)
+        status = 400
+    else:
+        cancel_form, move_form = _change_forms(booking)
+    return render(request, "booking/manage.html", {
+        "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
+        "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
+    }, status=status)
+
+
+# --- the company's sessions -----------------------------------------------------------------------------------
+@login_required
+def company_dashboard(request):
+    company = company_for_user(request.user)
+    if company is None:
+        raise Http404
+    upcoming, past = booking_list_for_company(company=company)
+    return render(request, "booking/company_dashboard.html", {
+        "company": company, "upcoming": upcoming, "past": past, "now": timezone.now(),
+        "directory_url": _url_if_exists("consultants:directory"),
+    })
+
+
+@login_required
+def company_booking(request, pk: int):
+    """One session of the company: details, answers, timeline, cancel and move."""
+    booking = booking_get_for_member(user=request.user, pk=pk)
+    if booking is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        done, cancel_form, move_form = _handle_change(request, booking, by=request.user)
+        if done:
+            return redirect("booking:company_booking", pk=booking.pk)
+        status = 400
+    else:
+        cancel_form, move_form = _change_forms(booking)
+    return render(request, "booking/company_booking.html", {
+        "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
+        "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
+    }, status=status)
+
+
+# --- the consultant's sessions --------------------------------------------------------------------------------
+@login_required
+def consultant_dashboard(request):
+    consultant = _consultant_or_404(request)
+    requests_, upcoming, others = booking_list_for_consultant(consultant=consultant)
+    return render(request, "booking/consultant_dashboard.html", {
+        "consultant": consultant, "requests": requests_, "upcoming": upcoming, "others": others,
+        "decline_form": DeclineForm(), "cancel_form": ConsultantCancelForm(),
+    })
+
+
+def _consultant_booking_or_404(request, pk: int) -> Booking:
+    _consultant_or_404(request)
+    booking = booking_get_for_consultant(user=request.user, pk=pk)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@login_required
+@require_POST
+def consultant_approve(request, pk: int):
+    booking = _consultant_booking_or_404(request, pk)
+    try:
+        booking_approve(booking=booking, by=request.user)
+    except BookingError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Confirmed. %(company)s gets the invitation.") % {"company": booking.company.name})
+    return redirect("booking:consultant_dashboard")
+
+
+@login_required
+def consultant_decline(request, pk: int):
+    booking = _consultant_booking_or_404(request, pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_decline(booking=booking, message=form.cleaned_data["message"], by=request.user)
+        except BookingError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Declined. The time is free again."))
+        return redirect("booking:consultant_dashboard")
+    return render(request, "booking/consultant_action.html", {
+        "booking": booking, "form": form, "action": "decline",
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def consultant_cancel(request, pk: int):
+    booking = _consultant_booking_or_404(request, pk)
+    return _consultant_cancel(request, booking)
+
+
+@login_required
+def slot_booking_cancel(request, pk: int):
+    """The consultant cancels the booking on one of their slots; the slot becomes blocked."""
+    consultant = _consultant_or_404(request)
+    slot = get_object_or_404(Slot, pk=pk, consultant=consultant)
+    booking = (Booking.objects.filter(slot=slot, status__in=Booking.ACTIVE)
+               .select_related("slot", "consultant", "company", "booked_by").first())
+    if booking is None:
+        raise Http404
+    return _consultant_cancel(request, booking)
+
+
+def _consultant_cancel(request, booking: Booking):
+    form = ConsultantCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_cancel(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+        except BookingError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The session with %(company)s is cancelled and the time is blocked.")
+                             % {"company": booking.company.name})
+        return redirect("booking:consultant_dashboard")
+    return render(request, "booking/consultant_action.html", {
+        "booking": booking, "form": form, "action": "cancel",
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --- questionnaire builder ------------------------------------------------------------------------------------
+@login_required
+def questionnaire_edit(request):
+    consultant = _consultant_or_404(request)
+    current = questionnaire_get_current(consultant)
+    if request.method == "POST":
+        formset = QuestionFormSet(request.POST, prefix="q")
+        if formset.is_valid():
+            saved = questionnaire_save(consultant=consultant, questions=formset.questions())
+            if saved.pk == current.pk:
+                messages.info(request, _("Nothing changed."))
+            else:
+                messages.success(request, _("Saved as version %(version)d. Earlier answers keep the questions "
+                                            "as they were asked.") % {"version": saved.version})
+            return redirect("booking:questionnaire_edit")
+    else:
+        formset = QuestionFormSet(initial=question_initial(current.questions.all()), prefix="q")
+    return render(request, "booking/questionnaire_edit.html", {
+        "formset": formset, "questionnaire": current,
+    }, status=400 if request.method == "POST" else 200)
