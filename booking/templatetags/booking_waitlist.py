@@ -1,0 +1,18 @@
+"""`{% waitlist_state consultant as wl %}`: whether the viewer's company waits for `consultant` and may join."""
+
+from django import template
+
+from accounts.selectors import company_for_user
+from booking.waitlist import waitlist_can_join, waitlist_entry_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def waitlist_state(context, consultant) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    company = company_for_user(user) if user is not None and user.is_authenticated else None
+    entry = waitlist_entry_for(consultant=consultant, company=company)
+    return {"entry": entry, "can_join": entry is None and waitlist_can_join(consultant=consultant),
+            "has_company": company is not None}

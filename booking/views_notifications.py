@@ -1,0 +1,161 @@
+"""Calendar files (the consultant's private feed, one booking's .ics) and the waitlist pages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import company_for_user
+from booking.feed import consultant_by_feed_token, feed_bookings
+from booking.invites import booking_calendar, consultant_feed
+from booking.models import Booking
+from booking.models_notifications import WaitlistEntry, WaitlistOffer
+from booking.questionnaires import IntakeForm, questionnaire_get_current
+from booking.services import BookingError
+from booking.waitlist import (
+    WaitlistError,
+    waitlist_claim,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_get_by_token,
+)
+from consultants.models import Consultant
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CALENDAR_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The consultant's private feed; the token is the only credential (rotating it kills the old URL)."""
+    consultant = consultant_by_feed_token(token)
+    if consultant is None:
+        raise Http404
+    response = _calendar_response(consultant_feed(consultant, feed_bookings(consultant)), "probono.ics")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _get_booking_for_user(request, pk: int) -> Booking:
+    """A booking the signed-in person may see: a member of its company or its consultant; 404 for others."""
+    user = request.user
+    qs = Booking.objects.select_related("slot", "consultant__user", "company", "booked_by")
+    return get_object_or_404(qs.filter(Q(company__memberships__user=user) | Q(consultant__user=user)).distinct(),
+                             pk=pk)
+
+
+@login_required
+@require_GET
+def booking_ics(request, pk: int):
+    booking = _get_booking_for_user(request, pk)
+    cancelled = booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+    content = booking_calendar(booking, method="PUBLISH", cancelled=cancelled)
+    response = _calendar_response(content, "probono-session.ics")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- waitlist -----------------------------------------------------------------------------------------
+
+
+def _profile_url(consultant: Consultant) -> str:
+    try:
+        return reverse("consultants:profile", args=[consultant.slug])
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+@login_required
+@require_POST
+def waitlist_join_view(request, slug: str):
+    consultant = get_object_or_404(Consultant, slug=slug, is_public=True, hidden_by_staff=False)
+    company = company_for_user(request.user)
+    if company is None:
+        messages.error(request, _("Only members of a company can join a waitlist."))
+        return redirect(_profile_url(consultant))
+    try:
+        waitlist_join(consultant=consultant, company=company, user=request.user)
+    except WaitlistError as e:
+        if e.code == "has_free_slot":
+            messages.info(request, _("%(name)s has free times: pick one below.") % {"name": consultant.display_name})
+        else:
+            messages.info(request, _("Your company is already on %(name)s's waitlist.")
+                          % {"name": consultant.display_name})
+    else:
+        messages.success(request, _("You are on %(name)s's waitlist. We will e-mail you when a time becomes free.")
+                         % {"name": consultant.display_name})
+    return redirect(_profile_url(consultant))
+
+
+@login_required
+@require_POST
+def waitlist_leave_view(request, pk: int):
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("consultant"), pk=pk,
+                              company__memberships__user=request.user)
+    waitlist_leave(entry=entry)
+    messages.success(request, _("You have left %(name)s's waitlist.") % {"name": entry.consultant.display_name})
+    return redirect(_profile_url(entry.consultant))
+
+
+def _claim_error_message(code: str) -> str:
+    return {
+        "not_open": _("This offer has expired or was already used."),
+        "not_member": _("This offer was made to another company. Log in with an account of that company."),
+    }.get(code, "")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def waitlist_claim_view(request, token: str):
+    """GET shows the offer and the intake questions and changes nothing (mail scanners open links);
+    only a POST from a signed-in member of the offered company books the slot."""
+    offer = waitlist_offer_get_by_token(token)
+    if offer is None:
+        raise Http404
+    consultant = offer.slot.consultant
+    questionnaire = questionnaire_get_current(consultant)
+    form = IntakeForm(request.POST or None, questions=questionnaire.questions.all())
+    status = 200
+    if request.method == "POST" and request.user.is_authenticated and form.is_valid():
+        try:
+            booking = waitlist_claim(offer=offer, user=request.user, answers=form.answers(),
+                                     questionnaire=questionnaire)
+        except WaitlistError as e:
+            messages.error(request, _claim_error_message(e.code))
+            status = 400
+        except BookingError as e:
+            messages.error(request, e.message)
+            status = 400
+        else:
+            messages.success(request, _("The session is yours. A confirmation is on its way by e-mail."))
+            return redirect(_booking_done_url(booking))
+        offer.refresh_from_db()
+    elif request.method == "POST":
+        status = 400 if request.user.is_authenticated else 403
+    is_open = offer.status == WaitlistOffer.Status.OPEN and not offer.is_expired
+    login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return render(request, "booking/waitlist_claim.html", {
+        "offer": offer, "slot": offer.slot, "consultant": consultant, "company": offer.entry.company,
+        "is_open": is_open, "form": form, "login_url": login_url,
+    }, status=status)
+
+
+def _booking_done_url(booking: Booking) -> str:
+    for name, args in (("booking:confirmation", [booking.pk]), ("booking:company_dashboard", [])):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return reverse("dashboard")

@@ -1,0 +1,249 @@
+"""The waitlist: companies waiting for a consultant who has no free time, and time-limited offers.
+
+A freed slot (a cancellation, or a newly published month) is offered to the first waiting company. The
+offer holds the slot for that company until it expires (FairUsePolicy.waitlist_claim_hours, 24 h by
+default): the slot stays PUBLISHED, but `waitlist_slot_is_held` tells the booking flow to refuse it to
+everybody else. Unclaimed offers expire in a periodic task, and the slot passes to the next in line.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from accounts.models import Company, User
+from booking.models_notifications import WaitlistEntry, WaitlistOffer
+from consultants.models import Consultant, Slot
+
+log = logging.getLogger(__name__)
+DEFAULT_CLAIM_HOURS = 24
+
+
+class WaitlistError(Exception):
+    """A refused waitlist action; `code` says which rule."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+
+
+def claim_hours() -> int:
+    try:
+        from booking.models import FairUsePolicy
+
+        hours = FairUsePolicy.current().waitlist_claim_hours
+    except (ImportError, AttributeError):
+        hours = None
+    return int(hours or DEFAULT_CLAIM_HOURS)
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+
+def _open_offers(now: datetime):
+    return WaitlistOffer.objects.filter(status=WaitlistOffer.Status.OPEN, expires_at__gt=now)
+
+
+def free_slots(*, consultant: Consultant | None = None, now: datetime | None = None):
+    """Published future slots with no active booking and no open waitlist offer."""
+    from booking.models import Booking
+
+    now = now or timezone.now()
+    qs = Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now)
+    if consultant is not None:
+        qs = qs.filter(consultant=consultant)
+    busy = Booking.objects.filter(slot=OuterRef("pk"), status__in=Booking.ACTIVE)
+    held = _open_offers(now).filter(slot=OuterRef("pk"))
+    return qs.exclude(Exists(busy)).exclude(Exists(held)).order_by("starts_at", "pk")
+
+
+def waitlist_slot_is_held(slot: Slot, company: Company | None) -> bool:
+    """True when `slot` is held by a live waitlist offer to a company other than `company`.
+
+    booking_create must refuse such a slot (as if it were taken); the offered company may book it.
+    """
+    offers = _open_offers(timezone.now()).filter(slot=slot)
+    if company is not None:
+        offers = offers.exclude(entry__company=company)
+    return offers.exists()
+
+
+def waitlist_entry_for(*, consultant: Consultant, company: Company | None) -> WaitlistEntry | None:
+    if company is None:
+        return None
+    return WaitlistEntry.objects.filter(consultant=consultant, company=company,
+                                        status__in=WaitlistEntry.ACTIVE).first()
+
+
+def waitlist_can_join(*, consultant: Consultant) -> bool:
+    return not free_slots(consultant=consultant).exists()
+
+
+def waitlist_offer_get_by_token(token: str) -> WaitlistOffer | None:
+    if not token or len(token) > 200:
+        return None
+    return (
+        WaitlistOffer.objects.select_related("entry__company", "entry__user", "slot__consultant__user")
+        .filter(token_hash=WaitlistOffer.hash_token(token))
+        .first()
+    )
+
+
+# --- services ---------------------------------------------------------------------------------------
+
+
+def waitlist_join(*, consultant: Consultant, company: Company, user: User) -> WaitlistEntry:
+    """Put `company` in line for `consultant`.
+
+    Raises WaitlistError("has_free_slot") while the consultant has a free published time (book it
+    instead) and WaitlistError("already_waiting") when the company is already in line.
+    """
+    with transaction.atomic():
+        if not waitlist_can_join(consultant=consultant):
+            raise WaitlistError("has_free_slot")
+        try:
+            with transaction.atomic():
+                return WaitlistEntry.objects.create(consultant=consultant, company=company, user=user)
+        except IntegrityError:
+            raise WaitlistError("already_waiting") from None
+
+
+def waitlist_leave(*, entry: WaitlistEntry) -> WaitlistEntry:
+    """Take the company out of line; an open offer is withdrawn and passed on."""
+    with transaction.atomic():
+        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status not in WaitlistEntry.ACTIVE:
+            return entry
+        entry.status = WaitlistEntry.Status.LEFT
+        entry.save(update_fields=["status", "updated_at"])
+        for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN):
+            offer.status = WaitlistOffer.Status.WITHDRAWN
+            offer.save(update_fields=["status"])
+            _offer_again_on_commit(offer.slot_id)
+    return entry
+
+
+def _offer_again_on_commit(slot_id: int) -> None:
+    transaction.on_commit(lambda: async_task("booking.tasks.waitlist_offer_slot", slot_id,
+                                             task_name="waitlist_offer_slot"))
+
+
+def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistOffer | None:
+    """Offer `slot` to the first waiting company of its consultant; None when it is not free or nobody waits.
+
+    The claim link is mailed after commit; the plain token goes only into that task's arguments.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not free_slots(consultant=slot.consultant, now=now).filter(pk=slot.pk).exists():
+            return None
+        entry = (
+            WaitlistEntry.objects.filter(consultant_id=slot.consultant_id, status=WaitlistEntry.Status.WAITING)
+            .order_by("created_at", "pk").first()
+        )
+        if entry is None:
+            return None
+        token, token_hash = WaitlistOffer.new_token()
+        try:
+            with transaction.atomic():
+                offer = WaitlistOffer.objects.create(
+                    entry=entry, slot=slot, token_hash=token_hash, created_at=now,
+                    expires_at=now + timedelta(hours=claim_hours()),
+                )
+        except IntegrityError:  # a concurrent run offered this slot (or this entry) first
+            return None
+        if WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistEntry.Status.WAITING).update(
+            status=WaitlistEntry.Status.OFFERED
+        ) != 1:
+            raise IntegrityError("waitlist entry changed while offering")  # rolls the offer back
+        offer_id = offer.pk
+        transaction.on_commit(lambda: async_task("booking.tasks.waitlist_send_offer", offer_id, token,
+                                                 task_name="waitlist_send_offer", save=False))
+    return offer
+
+
+def waitlist_offer_free_slots(*, now: datetime | None = None) -> int:
+    """Offer every free slot of consultants with companies waiting; returns how many offers were made."""
+    now = now or timezone.now()
+    waiting = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)
+    consultant_ids = list(waiting.values_list("consultant_id", flat=True).distinct())
+    made = 0
+    for slot in free_slots(now=now).filter(consultant_id__in=consultant_ids).select_related("consultant"):
+        try:
+            if waitlist_offer_slot(slot=slot, now=now):
+                made += 1
+        except IntegrityError:
+            log.info("waitlist offer for slot %s raced; the next run retries", slot.pk)
+    return made
+
+
+def waitlist_expire_offers(*, now: datetime | None = None) -> int:
+    """Expire unclaimed offers and pass each slot to the next in line. Safe to run twice."""
+    now = now or timezone.now()
+    expired = 0
+    due = WaitlistOffer.objects.filter(status=WaitlistOffer.Status.OPEN, expires_at__lte=now)
+    for offer in due.select_related("slot__consultant"):
+        with transaction.atomic():
+            # The claim: only the run that flips OPEN → EXPIRED goes on.
+            if WaitlistOffer.objects.filter(pk=offer.pk, status=WaitlistOffer.Status.OPEN).update(
+                status=WaitlistOffer.Status.EXPIRED
+            ) != 1:
+                continue
+            WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
+                status=WaitlistEntry.Status.EXPIRED, updated_at=now
+            )
+            expired += 1
+        waitlist_offer_slot(slot=offer.slot, now=now)
+    return expired
+
+
+def waitlist_claim(*, offer: WaitlistOffer, user: User, answers: dict, questionnaire=None):
+    """Book the offered slot for the offer's company through booking_create; returns the Booking.
+
+    Raises WaitlistError("not_open") for a used, withdrawn or expired offer and ("not_member") when `user`
+    does not belong to the offered company. The booking service's refusals (BookingError) pass through;
+    when the slot itself is gone the offer is withdrawn and the company goes back in line at its old place.
+    """
+    from accounts.models import Membership
+    from booking.services import BookingError, booking_create
+
+    now = timezone.now()
+    if offer.status != WaitlistOffer.Status.OPEN or offer.expires_at <= now:
+        raise WaitlistError("not_open")
+    company = offer.entry.company
+    if not Membership.objects.filter(user=user, company=company).exists():
+        raise WaitlistError("not_member")
+    try:
+        with transaction.atomic():
+            # Claimed first, so the offer no longer holds the slot against its own company.
+            if WaitlistOffer.objects.filter(pk=offer.pk, status=WaitlistOffer.Status.OPEN,
+                                            expires_at__gt=now).update(status=WaitlistOffer.Status.CLAIMED) != 1:
+                raise WaitlistError("not_open")
+            booking = booking_create(slot=offer.slot, company=company, user=user, answers=answers,
+                                     questionnaire=questionnaire, now=now)
+            WaitlistOffer.objects.filter(pk=offer.pk).update(booking=booking)
+            WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.CLAIMED,
+                                                                   updated_at=now)
+    except BookingError as e:
+        if e.code in SLOT_GONE:
+            _offer_withdraw(offer, back_in_line=True)
+        raise
+    offer.status, offer.booking = WaitlistOffer.Status.CLAIMED, booking
+    return booking
+
+
+SLOT_GONE = ("slot_taken", "slot_past", "slot_unavailable")
+
+
+def _offer_withdraw(offer: WaitlistOffer, *, back_in_line: bool) -> None:
+    with transaction.atomic():
+        if WaitlistOffer.objects.filter(pk=offer.pk, status=WaitlistOffer.Status.OPEN).update(
+            status=WaitlistOffer.Status.WITHDRAWN
+        ) == 1 and back_in_line:
+            WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
+                status=WaitlistEntry.Status.WAITING
+            )
