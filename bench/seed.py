@@ -35,19 +35,20 @@ SLOTS_PER_MONTH = 24
 MONTHS_PAST, MONTHS_AHEAD = 18, 6
 
 
-def label_for(scale: float) -> str:
-    return f"{scale:g}x"
+def label_for(scale: float | str) -> str:
+    """"1x", "10x" for the benchmark; a name (e.g. "load") for a script's own database."""
+    return scale if isinstance(scale, str) else f"{scale:g}x"
 
 
-def sqlite_path(scale: float) -> Path:
+def sqlite_path(scale: float | str) -> Path:
     return BENCH_VAR / f"bench-{label_for(scale)}.sqlite3"
 
 
-def meta_path(scale: float) -> Path:
+def meta_path(scale: float | str) -> Path:
     return BENCH_VAR / f"meta-{label_for(scale)}.json"
 
 
-def bench_env(scale: float, base: dict | None = None) -> dict:
+def bench_env(scale: float | str, base: dict | None = None) -> dict:
     """The environment a process needs to use the seeded database with the bench settings."""
     env = dict(os.environ if base is None else base)
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -508,8 +509,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--name", default="", help="name the database and meta file (default: the scale, 1x)")
     args = parser.parse_args(argv)
-    env = bench_env(args.scale)
+    name = args.name or args.scale
+    env = bench_env(name)
     os.environ.clear()
     os.environ.update(env)
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
@@ -522,8 +525,8 @@ def main(argv=None) -> int:
     meta = seed(args.scale, random.Random(args.seed))
     elapsed = time.monotonic() - started
     meta["seed_seconds"] = round(elapsed, 1)
-    meta_path(args.scale).write_text(json.dumps(meta, indent=1))
-    print(f"seeded {label_for(args.scale)} into {where} in {elapsed:.1f} s "
+    meta_path(name).write_text(json.dumps(meta, indent=1))
+    print(f"seeded {label_for(args.scale)} ({label_for(name)}) into {where} in {elapsed:.1f} s "
           f"(migrations {meta['migrate_seconds']} s)")
     for label, count in sorted(meta["counts"].items()):
         print(f"  {label:32} {count:>9,}")
