@@ -1,13 +1,14 @@
 """Demo consultants with rules and published slots for this month and the next. Idempotent."""
 
-from datetime import time
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.demo import Login, demo_user
 from consultants.availability import next_month
-from consultants.models import AvailabilityRule, Consultant, ConsultantExpertise, ConsultantLanguage
-from consultants.services import slot_generate_month, slot_publish_month
+from consultants.models import AvailabilityRule, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
+from consultants.services import SlotError, slot_add, slot_generate_month, slot_publish_month
 
 CONSULTANTS = [
     {
@@ -32,7 +33,7 @@ CONSULTANTS = [
                 "next steps."),
         "expertise": ["nps", "employee"], "languages": ["da", "en"],
         "extra_rule": {"kind": "weekly", "weekday": 3, "start_time": time(10), "end_time": time(12),
-                       "session_minutes": 45, "buffer_minutes": 15, "monthly_cap": 4},
+                       "session_minutes": 45, "buffer_minutes": 15, "monthly_cap": 12},
     },
     {
         "email": "sofia@probono.test", "name": "Sofia Berg", "slug": "sofia-berg",
@@ -68,9 +69,27 @@ def seed() -> list[Login]:
             lookup = {k: rule[k] for k in ("kind", "ordinal", "weekday", "start_time") if k in rule}
             defaults = {k: v for k, v in rule.items() if k not in lookup}
             AvailabilityRule.objects.get_or_create(consultant=consultant, **lookup, defaults=defaults)
-        this_month = timezone.localdate().replace(day=1)
+        zone = zoneinfo.ZoneInfo(consultant.time_zone)
+        today = timezone.now().astimezone(zone).date()
+        this_month = today.replace(day=1)
         for month in (this_month, next_month(this_month)):
             slot_generate_month(consultant=consultant, month=month)
             slot_publish_month(consultant=consultant, month=month)
+        _ensure_free_slot_this_month(consultant, today, zone)
         logins.append(Login("consultant", user.email))
     return logins
+
+
+def _ensure_free_slot_this_month(consultant: Consultant, today, zone) -> None:
+    """Late in a month the rules' days may have passed: offer one extra slot so the demo always has one."""
+    end = datetime.combine(next_month(today), time(0), tzinfo=zone)
+    if Slot.objects.filter(consultant=consultant, status=Slot.Status.PUBLISHED, starts_at__gt=timezone.now(),
+                           starts_at__lt=end).exists():
+        return
+    day = today + timedelta(days=1)
+    while day < next_month(today):
+        try:
+            slot_add(consultant=consultant, starts_at=datetime.combine(day, time(10), tzinfo=zone), publish=True)
+            return
+        except SlotError:
+            day += timedelta(days=1)

@@ -29,3 +29,14 @@ def test_running_the_demo_seed_twice_changes_nothing():
         demo.seed()
     assert sorted(Slot.objects.values_list("pk", "consultant_id", "starts_at", "status")) == before
     assert AvailabilityRule.objects.count() == rules and Consultant.objects.count() == 3
+
+
+def test_late_in_a_month_the_demo_still_offers_a_free_slot_this_month():
+    # Tuesday evening 30 March 2027: no rule of any demo consultant has a day left in March.
+    with time_machine.travel(datetime(2027, 3, 30, 20, tzinfo=UTC), tick=False):
+        demo.seed()
+        demo.seed()
+        for c in Consultant.objects.all():
+            free_now = Slot.objects.filter(consultant=c, status="published", starts_at__gt=datetime.now(UTC))
+            assert free_now.filter(starts_at__month=3).count() >= 1, c
+        assert Slot.objects.filter(added_by_hand=True).count() == 3  # one each, not one per run
