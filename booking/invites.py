@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
@@ -67,9 +68,8 @@ def _event(booking, *, sequence: int, cancelled: bool, with_attendee: bool = Tru
     )
 
 
-def _calendar(events: list[Event], *, method: str | None, first: date, last: date,
-              name: str | None = None) -> bytes:
-    cal = Calendar.new(prodid=PRODID, method=method, subcomponents=events, name=name)
+def _calendar(events: list[Event], *, method: str | None, first: date, last: date, **extra) -> bytes:
+    cal = Calendar.new(prodid=PRODID, method=method, subcomponents=events, **extra)
     if events:
         # Bounded: a VTIMEZONE with only the transitions between these dates (not 1970–2038).
         cal.add_missing_timezones(first_date=first, last_date=last)
@@ -102,13 +102,17 @@ def booking_calendar(booking, *, method: str, cancelled: bool | None = None, seq
 def consultant_feed(consultant, bookings=None) -> bytes:
     """Every booked session of `consultant` as a subscribable feed (no METHOD: it is a published calendar).
 
-    `bookings` defaults to booking.selectors' feed query; it is a parameter so the view can pass an
-    already-optimised queryset.
+    `bookings` defaults to booking.feed.feed_bookings(consultant) (one query, whatever the number of bookings).
     """
     if bookings is None:
         from booking.feed import feed_bookings
 
         bookings = feed_bookings(consultant)
+    with translation.override(consultant.user.language or None):
+        return _feed(consultant, bookings)
+
+
+def _feed(consultant, bookings) -> bytes:
     events, days = [], []
     for b in bookings:
         # The feed is the consultant's own calendar: they are the organizer; the company contact is listed
@@ -119,4 +123,5 @@ def consultant_feed(consultant, bookings=None) -> bytes:
     first = min(days) - timedelta(days=2) if days else date.today()
     last = max(days) + timedelta(days=2) if days else date.today()
     return _calendar(events, method=None, first=first, last=last,
-                     name=_("Probono sessions: %(name)s") % {"name": consultant.display_name})
+                     name=_("Probono sessions: %(name)s") % {"name": consultant.display_name},
+                     uid=f"consultant-{consultant.pk}-feed@probono", refresh_interval=timedelta(hours=1))

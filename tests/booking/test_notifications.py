@@ -65,6 +65,18 @@ def test_the_company_gets_a_confirmation_with_a_request_invite_and_the_manage_li
     assert event.start.astimezone(UTC) == booking.slot.starts_at
 
 
+def test_names_are_not_html_escaped_in_the_subject_and_plain_text(mailoutbox, django_capture_on_commit_callbacks):
+    booking = _booking()
+    booking.company.name = "Kaffe & Bullar AB"
+    booking.company.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.on_booking_confirmed(booking)
+
+    [mail] = _to(mailoutbox, booking.consultant.user.email)
+    assert "Kaffe & Bullar AB" in mail.subject and "Kaffe & Bullar AB" in mail.body
+    assert "Kaffe &amp; Bullar AB" in _html(mail)
+
+
 def test_nothing_is_sent_when_the_transaction_rolls_back(mailoutbox, django_capture_on_commit_callbacks):
     booking = _booking()
     with django_capture_on_commit_callbacks(execute=True):
