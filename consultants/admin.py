@@ -1,9 +1,23 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.forms import time_zone_choices
 from consultants.models import AvailabilityRule, Blackout, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
-from consultants.services import consultant_send_invitation
+from consultants.services import ConsultantError, consultant_invite, consultant_send_invitation
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name"), max_length=150)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, initial="Europe/Stockholm")
+    language = forms.ChoiceField(label=_("Language"), choices=[("en", "English"), ("sv", "Svenska"),
+                                                                ("da", "Dansk")])
 
 
 class ExpertiseInline(admin.TabularInline):
@@ -34,6 +48,31 @@ class ConsultantAdmin(admin.ModelAdmin):
     readonly_fields = ["feed_token_hash", "last_published_month", "created_at"]
     inlines = [ExpertiseInline, LanguageInline, RuleInline]
     actions = ["hide_profiles", "show_profiles", "send_invitation"]
+    change_list_template = "consultants/admin/change_list.html"
+
+    def get_urls(self):
+        return [path("invite/", self.admin_site.admin_view(self.invite_view), name="consultants_consultant_invite"),
+                *super().get_urls()]
+
+    def invite_view(self, request):
+        """Invite a new consultant: account + profile + e-mail with a link to set a password."""
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    consultant = consultant_invite(**form.cleaned_data)
+            except ConsultantError:
+                form.add_error("email", _("This person is already an active consultant."))
+            else:
+                self.message_user(request, _("Invitation sent to %(email)s.") % {"email": consultant.user.email})
+                return redirect("admin:consultants_consultant_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("Invite a consultant")}
+        return TemplateResponse(request, "consultants/admin/invite.html", context)
 
     @admin.action(description=_("Hide the selected profiles from companies"))
     def hide_profiles(self, request, queryset):

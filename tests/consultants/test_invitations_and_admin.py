@@ -79,3 +79,23 @@ def test_admin_pages_render(client, staff_user):
     for url in ("/admin/consultants/consultant/", f"/admin/consultants/consultant/{c.pk}/change/",
                 "/admin/consultants/slot/", "/admin/consultants/blackout/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_staff_invite_a_new_consultant_from_the_admin(client, staff_user, mailoutbox,
+                                                       django_capture_on_commit_callbacks):
+    client.force_login(staff_user)
+    assert "/admin/consultants/consultant/invite/" in client.get("/admin/consultants/consultant/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/consultants/consultant/invite/", {
+            "email": "sofia@example.com", "name": "Sofia Berg", "time_zone": "Europe/Stockholm", "language": "en"})
+    assert response.status_code == 302
+    assert Consultant.objects.get(user__email="sofia@example.com").slug == "sofia-berg"
+    assert mailoutbox[0].to == ["sofia@example.com"] and "/accounts/invitation/" in mailoutbox[0].body
+
+
+def test_people_who_are_not_staff_cannot_invite_from_the_admin(client, consultant):
+    client.force_login(consultant.user)
+    response = client.post("/admin/consultants/consultant/invite/", {"email": "x@example.com", "name": "X",
+                                                                     "time_zone": "UTC", "language": "en"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not User.objects.filter(email="x@example.com").exists()
