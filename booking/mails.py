@@ -174,10 +174,11 @@ def mail_booking_cancelled(booking: Booking, *, sequence: int) -> int:
                  "was_invited": was_invited},
         invite_method="CANCEL" if was_invited else None, sequence=sequence,
     )
-    sent += _send(
-        booking=booking, kind=Kind.CANCELLED, audience=Audience.CONSULTANT, key=key,
-        template="booking_cancelled_consultant", recipient=consultant_recipient(booking),
-    )
+    if booking.cancelled_by_id != booking.consultant.user_id:  # they cancelled it themselves: nothing to tell
+        sent += _send(
+            booking=booking, kind=Kind.CANCELLED, audience=Audience.CONSULTANT, key=key,
+            template="booking_cancelled_consultant", recipient=consultant_recipient(booking),
+        )
     return sent
 
 

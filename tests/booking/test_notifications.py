@@ -250,3 +250,95 @@ def test_a_declined_or_expired_request_tells_the_company(mailoutbox, django_capt
     assert mail.to == [booking.booked_by.email]
     assert words in mail.body
     assert _calendar_parts(mail) == []
+
+
+# --- through the booking services ------------------------------------------------------------------------
+
+
+def _published(consultant, start):
+    return SlotFactory(consultant=consultant, status="published", starts_at=start,
+                       ends_at=start + dt.timedelta(hours=1))
+
+
+def _answers(consultant):
+    from booking.questionnaires import questionnaire_get_current
+
+    questionnaire = questionnaire_get_current(consultant)
+    return {q.pk: (q.choices[:1] if q.kind == "multiple_choice" else q.choices[0] if q.choices else "Fine")
+            for q in questionnaire.questions.all()}
+
+
+@pytest.fixture
+def frozen():
+    import time_machine
+
+    with time_machine.travel(START - dt.timedelta(days=5), tick=False):
+        yield
+
+
+def test_booking_create_sends_the_confirmation_whose_manage_link_opens_the_booking(
+        client, frozen, mailoutbox, django_capture_on_commit_callbacks):
+    from booking.services import booking_create
+    from tests.factories import MembershipFactory
+
+    consultant = ConsultantFactory(display_name="Anna Lindqvist")
+    member = MembershipFactory().user
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(slot=_published(consultant, START), company=member.memberships.get().company,
+                                 user=member, answers=_answers(consultant))
+
+    [mail] = _to(mailoutbox, member.email)
+    assert _calendar_parts(mail)[0].get_param("method") == "REQUEST"
+    link = next(word for word in mail.body.split() if "/manage/" in word)
+    assert client.get(link).status_code == 200
+    assert Booking.objects.get().manage_token_hash == Booking.hash_token(booking.manage_token)
+    assert len(_to(mailoutbox, consultant.user.email)) == 1
+
+
+def test_an_approved_request_is_confirmed_with_a_fresh_manage_link(
+        frozen, mailoutbox, django_capture_on_commit_callbacks):
+    from booking.services import booking_approve, booking_create
+    from tests.factories import MembershipFactory
+
+    consultant = ConsultantFactory(requires_approval=True)
+    member = MembershipFactory().user
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(slot=_published(consultant, START), company=member.memberships.get().company,
+                                 user=member, answers=_answers(consultant))
+    [request_mail] = _to(mailoutbox, member.email)
+    assert _calendar_parts(request_mail) == []
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_approve(booking=booking, by=consultant.user)
+
+    [confirmation] = _to(mailoutbox, member.email)
+    assert booking.manage_token in confirmation.body
+    assert _calendar_parts(confirmation)[0].get_param("method") == "REQUEST"
+
+
+def test_a_consultant_who_cancels_is_not_mailed_about_it_but_the_company_is(
+        frozen, mailoutbox, django_capture_on_commit_callbacks):
+    from booking.services import booking_cancel
+
+    booking = _booking()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking, by=booking.consultant.user, reason="I am ill, sorry.")
+
+    assert [m.to for m in mailoutbox] == [[booking.booked_by.email]]
+    assert "I am ill, sorry." in mailoutbox[0].body
+    assert _calendar_parts(mailoutbox[0])[0].get_param("method") == "CANCEL"
+
+
+def test_a_reschedule_through_the_service_sends_sequence_one(frozen, mailoutbox, django_capture_on_commit_callbacks):
+    from booking.services import booking_reschedule
+
+    booking = _booking()
+    new_slot = _published(booking.consultant, START + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_reschedule(booking=booking, new_slot=new_slot, by=booking.booked_by)
+
+    [mail] = _to(mailoutbox, booking.booked_by.email)
+    [event] = Calendar.from_ical(_calendar_parts(mail)[0].get_payload(decode=True)).events
+    assert (str(event["UID"]), event["SEQUENCE"]) == (booking.invite_uid, 1)
+    assert event.start.astimezone(UTC) == new_slot.starts_at
