@@ -166,6 +166,10 @@ class BookingFactory(factory.django.DjangoModelFactory):
         kwargs["manage_token_hash"] = Booking.hash_token(token)
         obj = super()._create(model_class, *args, **kwargs)
         obj.manage_token = token
+        if obj.status in ("requested", "confirmed") and obj.slot.status == "published":
+            # An explicitly passed slot follows the booking, as booking_create would leave it.
+            type(obj.slot).objects.filter(pk=obj.slot.pk).update(status="booked")
+            obj.slot.status = "booked"
         return obj
 
 
