@@ -1,0 +1,126 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from booking.models import Booking, PipelineEvent
+from consultants.models import Slot
+from tests.factories import BookingFactory, IntakeAnswerFactory, MembershipFactory, SlotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_the_manage_link_shows_the_session_and_changes_nothing(client):
+    booking = BookingFactory()
+    before = (Booking.objects.values().get(pk=booking.pk), Slot.objects.values().get(pk=booking.slot_id),
+              PipelineEvent.objects.count())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/manage/{booking.manage_token}/")
+
+    assert response.status_code == 200
+    assert booking.consultant.display_name in response.content.decode()
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert before == (Booking.objects.values().get(pk=booking.pk), Slot.objects.values().get(pk=booking.slot_id),
+                      PipelineEvent.objects.count())
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_the_manage_link_cancels_on_post_with_an_optional_reason(client, hooks):
+    booking = BookingFactory()
+
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel", "reason": "Budget freeze"})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.cancel_reason == "Budget freeze"
+    assert Slot.objects.get(pk=booking.slot_id).status == "published"
+    page = client.get(response["Location"]).content.decode()
+    assert "Cancelled" in page
+    assert "Budget freeze" in page
+
+
+def test_the_manage_link_reschedules_to_another_free_time_of_the_same_consultant(client, hooks):
+    booking = BookingFactory()
+    new_slot = SlotFactory(consultant=booking.consultant)
+    SlotFactory()  # another consultant's time is never offered
+
+    page = client.get(f"/manage/{booking.manage_token}/").content.decode()
+    assert f'value="{new_slot.pk}"' in page
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "reschedule", "slot": new_slot.pk})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.slot_id == new_slot.pk
+    assert booking.invite_sequence == 1
+
+
+def test_rescheduling_to_a_time_that_is_not_offered_is_rejected_by_the_form(client):
+    booking = BookingFactory()
+    SlotFactory(consultant=booking.consultant)
+    foreign = SlotFactory()
+
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "reschedule", "slot": foreign.pk})
+
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.invite_sequence == 0
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "x" * 43, "a" * 500])
+def test_an_unknown_manage_link_is_a_404(client, token):
+    BookingFactory()
+    assert client.get(f"/manage/{token}/").status_code == 404
+    assert client.post(f"/manage/{token}/", {"action": "cancel"}).status_code == 404
+
+
+def test_a_cancelled_session_shows_no_change_forms(client):
+    booking = BookingFactory(status="cancelled")
+    page = client.get(f"/manage/{booking.manage_token}/").content.decode()
+    assert 'name="action"' not in page
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel"})
+    assert response.status_code == 302
+    assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+
+
+def test_members_see_their_own_booking_with_answers_and_timeline_but_never_another_companys(client):
+    mine = BookingFactory()
+    IntakeAnswerFactory(booking=mine, question_label="What is your challenge?", value="Slow replies")
+    theirs = BookingFactory()
+    IntakeAnswerFactory(booking=theirs, question_label="What is your challenge?", value="Secret plans")
+    client.force_login(mine.booked_by)
+
+    page = client.get(f"/company/sessions/{mine.pk}/").content.decode()
+    assert "Slow replies" in page
+
+    assert client.get(f"/company/sessions/{theirs.pk}/").status_code == 404
+    assert client.post(f"/company/sessions/{theirs.pk}/", {"action": "cancel"}).status_code == 404
+    assert client.get(f"/bookings/{theirs.pk}/invite.ics").status_code == 404
+    assert client.get(f"/sessions/{theirs.pk}/booked/").status_code == 404
+    assert "Secret plans" not in client.get("/company/sessions/").content.decode()
+    assert Booking.objects.get(pk=theirs.pk).status == "confirmed"
+
+
+def test_a_member_cancels_from_the_dashboard_and_the_timeline_names_them(client, hooks):
+    booking = BookingFactory()
+    colleague = MembershipFactory(company=booking.company, user__name="Oskar Lind").user
+    client.force_login(colleague)
+
+    response = client.post(f"/company/sessions/{booking.pk}/", {"action": "cancel", "reason": ""})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.cancelled_by == colleague
+    assert "by Oskar Lind" in client.get(f"/company/sessions/{booking.pk}/").content.decode()
+
+
+def test_a_member_moves_a_session_from_the_dashboard(client, hooks):
+    booking = BookingFactory()
+    new_slot = SlotFactory(consultant=booking.consultant)
+    client.force_login(booking.booked_by)
+
+    client.post(f"/company/sessions/{booking.pk}/", {"action": "reschedule", "slot": new_slot.pk})
+
+    assert Booking.objects.get(pk=booking.pk).slot_id == new_slot.pk
