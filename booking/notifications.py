@@ -1,6 +1,6 @@
 """Hooks the booking services call at every state change, inside their transaction.
 
-Each hook only schedules work: after the transaction commits, a django-q2 task (named by its dotted path,
+Each hook schedules work: after the transaction commits, a django-q2 task (named by its dotted path,
 given ids and plain values) sends the mail. A rolled-back booking therefore never mails anyone, and no
 network call ever runs inside a transaction. Tasks claim each mail before sending (booking/mails.py), so
 a task delivered twice sends once.
@@ -8,6 +8,9 @@ a task delivered twice sends once.
 Plain tokens (the manage link) travel only in the task's arguments, never in our tables; such tasks are
 enqueued with save=False so django-q2 does not keep their arguments in its result table either.
 The names and signatures are the contract with booking/services.py.
+
+One duty runs at once: a booking that takes a slot held by a waitlist offer settles that offer (its own
+company uses it up; another company is refused with BookingError("slot_taken"), rolling the booking back).
 """
 
 from django.db import transaction
@@ -33,13 +36,26 @@ def cancel_sequence(booking) -> int:
     return invite_sequence(booking, cancelled=True)
 
 
+def _waitlist_settle(booking) -> None:
+    # The one hook duty that is not deferred: a slot held for the waitlist must not go to another company,
+    # so this may raise BookingError("slot_taken") and roll the booking back (see waitlist_booking_made).
+    from booking.waitlist import waitlist_booking_made
+
+    waitlist_booking_made(booking=booking)
+
+
 def on_booking_confirmed(booking) -> None:
-    """A booking became confirmed (directly or by approval): invite to the company, notice to the consultant."""
+    """A booking became confirmed (directly or by approval): invite to the company, notice to the consultant.
+
+    Raises BookingError("slot_taken") when the slot is held by a waitlist offer to another company.
+    """
+    _waitlist_settle(booking)
     _enqueue("booking.tasks.booking_send_confirmation", booking.pk, _manage_token(booking), secret=True)
 
 
 def on_booking_requested(booking) -> None:
-    """A request awaits the consultant's approval: tell both sides."""
+    """A request awaits the consultant's approval: tell both sides. Raises like on_booking_confirmed."""
+    _waitlist_settle(booking)
     _enqueue("booking.tasks.booking_send_request", booking.pk, _manage_token(booking), secret=True)
 
 
@@ -54,7 +70,11 @@ def on_booking_cancelled(booking) -> None:
 
 
 def on_booking_rescheduled(booking, old_slot) -> None:
-    """The booking moved from `old_slot` to booking.slot (same invite_uid, invite_sequence already raised)."""
+    """The booking moved from `old_slot` to booking.slot (same invite_uid, invite_sequence already raised).
+
+    Raises BookingError("slot_taken") when the new slot is held by a waitlist offer to another company.
+    """
+    _waitlist_settle(booking)
     _enqueue("booking.tasks.booking_send_reschedule", booking.pk, old_slot.pk, int(booking.invite_sequence or 0))
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from accounts.models import Company, User
@@ -70,6 +71,33 @@ def waitlist_slot_is_held(slot: Slot, company: Company | None) -> bool:
     if company is not None:
         offers = offers.exclude(entry__company=company)
     return offers.exists()
+
+
+def waitlist_booking_made(*, booking) -> None:
+    """Settle waitlist offers on the slot a booking just took (called inside the booking's transaction).
+
+    The offered company booking its slot (through the claim link or the normal flow) uses up its offer.
+    Anyone else taking a slot that a live offer holds is refused with BookingError("slot_taken"), which
+    rolls the booking back: this enforces the hold even where booking_create does not ask
+    `waitlist_slot_is_held` first. An offer past its expiry that the task has not handled yet just expires.
+    """
+    from booking.services import BookingError
+
+    now = timezone.now()
+    offers = WaitlistOffer.objects.select_for_update().select_related("entry").filter(
+        slot_id=booking.slot_id, status=WaitlistOffer.Status.OPEN)
+    for offer in offers:
+        if offer.entry.company_id == booking.company_id:
+            WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.CLAIMED, booking=booking)
+            WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.CLAIMED,
+                                                                   updated_at=now)
+        elif offer.expires_at > now:
+            raise BookingError("slot_taken", _("This time is held for a company from the waitlist. "
+                                               "Please pick another time."))
+        else:
+            WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.EXPIRED)
+            WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
+                status=WaitlistEntry.Status.EXPIRED, updated_at=now)
 
 
 def waitlist_entry_for(*, consultant: Consultant, company: Company | None) -> WaitlistEntry | None:

@@ -378,3 +378,59 @@ def test_the_offer_mail_goes_out_once_even_if_its_task_runs_twice(consultant, ma
     assert waitlist_send_offer(offer.pk, "the-token") is True
     assert waitlist_send_offer(offer.pk, "the-token") is False
     assert [m.to for m in mailoutbox] == [[entry.user.email]]
+
+
+# --- the hold against the normal booking flow ----------------------------------------------------------
+
+
+def _answers(consultant):
+    return {consultant.question.pk: "Our answer"}
+
+
+def test_another_company_cannot_book_a_slot_held_for_the_waitlist(consultant, offered):
+    from booking.services import BookingError, booking_create
+
+    entry, slot, link, token = offered
+    outsider = MembershipFactory().user
+    with pytest.raises(BookingError) as e:
+        booking_create(slot=slot, company=outsider.memberships.get().company, user=outsider,
+                       answers=_answers(consultant))
+    assert e.value.code == "slot_taken"
+    assert not Booking.objects.exists()
+    slot.refresh_from_db()
+    assert slot.status == "published"
+    assert WaitlistOffer.objects.get().status == "open"
+
+
+def test_the_offered_company_booking_through_the_normal_flow_uses_up_its_offer(consultant, offered):
+    from booking.services import booking_create
+
+    entry, slot, link, token = offered
+    booking = booking_create(slot=slot, company=entry.company, user=entry.user, answers=_answers(consultant))
+    offer = WaitlistOffer.objects.get()
+    assert (offer.status, offer.booking) == ("claimed", booking)
+    entry.refresh_from_db()
+    assert entry.status == "claimed"
+
+
+def test_after_the_offer_expires_anyone_may_book_the_slot(consultant, offered):
+    from booking.services import booking_create
+
+    entry, slot, link, token = offered
+    outsider = MembershipFactory().user
+    with time_machine.travel(NOW + dt.timedelta(hours=25), tick=False):
+        booking = booking_create(slot=slot, company=outsider.memberships.get().company, user=outsider,
+                                 answers=_answers(consultant))
+    assert booking.status == "confirmed"
+    assert WaitlistOffer.objects.get().status == "expired"
+
+
+def test_a_booking_cannot_be_moved_onto_a_held_slot(consultant, offered):
+    from booking.services import BookingError, booking_reschedule
+
+    entry, slot, link, token = offered
+    booking = BookingFactory(slot=_slot(consultant, START + dt.timedelta(days=1), status="booked"))
+    with pytest.raises(BookingError):
+        booking_reschedule(booking=booking, new_slot=slot, by=booking.booked_by)
+    booking.refresh_from_db()
+    assert booking.slot_id != slot.pk
