@@ -169,10 +169,7 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
     with transaction.atomic():
         if not free_slots(consultant=slot.consultant, now=now).filter(pk=slot.pk).exists():
             return None
-        entry = (
-            WaitlistEntry.objects.filter(consultant_id=slot.consultant_id, status=WaitlistEntry.Status.WAITING)
-            .order_by("created_at", "pk").first()
-        )
+        entry = _first_eligible(slot, now)
         if entry is None:
             return None
         token, token_hash = WaitlistOffer.new_token()
@@ -192,6 +189,23 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
         transaction.on_commit(lambda: async_task("booking.tasks.waitlist_send_offer", offer_id, token,
                                                  task_name="waitlist_send_offer", save=False))
     return offer
+
+
+def _first_eligible(slot: Slot, now: datetime) -> WaitlistEntry | None:
+    """The first company in line that fair use allows to book `slot`; the others keep their place."""
+    from booking.fair_use import FairUseRefusal, fair_use_check
+    from booking.models import FairUsePolicy
+
+    policy = FairUsePolicy.current()
+    line = (WaitlistEntry.objects.select_related("company")
+            .filter(consultant_id=slot.consultant_id, status=WaitlistEntry.Status.WAITING).order_by("created_at", "pk"))
+    for entry in line[:50]:
+        try:
+            fair_use_check(company=entry.company, slot=slot, now=now, policy=policy)
+        except FairUseRefusal:
+            continue  # e.g. they already hold an upcoming session: offering it would only waste the hold
+        return entry
+    return None
 
 
 def waitlist_offer_free_slots(*, now: datetime | None = None) -> int:

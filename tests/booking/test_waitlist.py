@@ -434,3 +434,15 @@ def test_a_booking_cannot_be_moved_onto_a_held_slot(consultant, offered):
         booking_reschedule(booking=booking, new_slot=slot, by=booking.booked_by)
     booking.refresh_from_db()
     assert booking.slot_id != slot.pk
+
+
+def test_a_company_that_fair_use_would_refuse_is_skipped_but_keeps_its_place(consultant):
+    busy = WaitlistEntryFactory(consultant=consultant, created_at=NOW - dt.timedelta(days=2))
+    BookingFactory(company=busy.company, slot=_slot(ConsultantFactory(), START, status="booked"))  # 1 upcoming
+    free = WaitlistEntryFactory(consultant=consultant, created_at=NOW - dt.timedelta(days=1))
+
+    offer = waitlist_offer_slot(slot=_slot(consultant))
+
+    assert offer.entry == free
+    busy.refresh_from_db()
+    assert busy.status == "waiting"
