@@ -252,4 +252,5 @@ class FairUsePolicy(models.Model):
     def current(cls) -> "FairUsePolicy":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+from booking.models_feedback import *  # noqa: E402,F401,F403
 from booking.models_notifications import *  # noqa: E402,F401,F403

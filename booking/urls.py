@@ -26,3 +26,7 @@ if find_spec("booking.urls_notifications") is not None:
     from booking.urls_notifications import notifications_urlpatterns
 
     urlpatterns += notifications_urlpatterns
+
+from booking.urls_feedback import feedback_urlpatterns  # noqa: E402
+
+urlpatterns += feedback_urlpatterns

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "consultants",
     "booking",
     "engagements",
+    "reports",
 ]
 
 MIDDLEWARE = [

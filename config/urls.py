@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("consultants.urls")),
     path("", include("booking.urls")),
     path("", include("engagements.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

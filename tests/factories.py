@@ -287,3 +287,34 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     vat_minor = factory.LazyAttribute(lambda o: vat_of(o.engagement.amount_minor, o.engagement.vat_rate_bp))
     total_minor = factory.LazyAttribute(lambda o: o.amount_minor + o.vat_minor)
     currency = factory.SelfAttribute("engagement.currency")
+
+
+# --- booking: feedback (NPS) and reports ---------------------------------------------------------
+from booking.models_feedback import Feedback  # noqa: E402
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """A survey that was sent for a held session; the plain link token is on `feedback.token`.
+
+    Unanswered by default; pass `score=` (and `answered_at=`, default now) for an answer.
+    """
+
+    class Meta:
+        model = Feedback
+
+    booking = factory.SubFactory(HeldBookingFactory)
+    kind = "session"
+    sent_at = factory.LazyFunction(_tz.now)
+    due_at = factory.SelfAttribute("sent_at")
+    score = None
+    comment = ""
+    answered_at = factory.LazyAttribute(lambda o: _tz.now() if o.score is not None else None)
+    token = factory.LazyFunction(lambda: _secrets.token_urlsafe(32))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        token = kwargs.pop("token")
+        kwargs["token_hash"] = Feedback.hash_token(token) if kwargs.get("sent_at") else None
+        obj = super()._create(model_class, *args, **kwargs)
+        obj.token = token
+        return obj

@@ -1,0 +1,77 @@
+"""NPS feedback after a held session or a completed engagement (imported at the end of booking/models.py).
+
+One row per booking and kind. The row is created when the survey is due; the send task claims it with a
+conditional UPDATE that also stores the SHA-256 of a fresh 256-bit token (the plain token is only in the
+e-mail), so each survey is sent once and the link cannot be guessed or read from the database.
+"""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Feedback"]
+
+
+class Feedback(models.Model):
+    class Kind(models.TextChoices):
+        SESSION = "session", _("After the free session")
+        ENGAGEMENT = "engagement", _("After the paid engagement")
+
+    PROMOTER_MIN = 9
+    DETRACTOR_MAX = 6
+
+    booking = models.ForeignKey("booking.Booking", on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(_("survey"), max_length=12, choices=Kind.choices, default=Kind.SESSION)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # The company agreed to be named on the promoter wall.
+    show_company = models.BooleanField(_("company may be named on the wall"), default=False)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The consultant was alerted about a detractor answer (claimed once, like the survey itself).
+    alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-answered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind"], name="feedback_one_per_booking_and_kind"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=10),
+                                   name="feedback_score_0_to_10"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(answered_at__isnull=False),
+                                   name="feedback_score_has_answer_time"),
+            models.CheckConstraint(condition=Q(kind__in=["session", "engagement"]), name="feedback_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["answered_at", "score"], name="feedback_answered_score_idx"),
+            models.Index(fields=["sent_at", "due_at"], name="feedback_sent_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} feedback for booking {self.booking_id}: {self.score}"
+
+    @property
+    def is_promoter(self) -> bool:
+        return self.score is not None and self.score >= self.PROMOTER_MIN
+
+    @property
+    def is_detractor(self) -> bool:
+        return self.score is not None and self.score <= self.DETRACTOR_MAX
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """(plain token for the link, its hash for the database): 256 random bits."""
+        token = secrets.token_urlsafe(32)
+        return token, Feedback.hash_token(token)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

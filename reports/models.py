@@ -1,0 +1,58 @@
+"""reports owns no product data: only the promoter wall's setting and the record of data-protection requests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class WallSettings(models.Model):
+    """One row, edited by staff in the admin; `current()` creates it on first use."""
+
+    is_public = models.BooleanField(
+        _("anyone may open the promoter wall"), default=False,
+        help_text=_("Off: only signed-in people see the wall. On: anyone with the address, e.g. an office screen."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("promoter wall settings")
+        verbose_name_plural = _("promoter wall settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="wall_settings_single_row")]
+
+    def __str__(self):
+        return str(_("Promoter wall settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "WallSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class DataRequestLog(models.Model):
+    """A company's data export or account deletion, for staff. Holds ids and counts, never the deleted data."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Data export")
+        DELETION = "deletion", _("Account deletion")
+
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    # A plain id, not a foreign key: the log outlives the company's personal data.
+    company_id_ref = models.PositiveBigIntegerField(_("company id"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("requested by"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["export", "deletion"]),
+                                              name="data_request_kind_valid")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – company {self.company_id_ref}"

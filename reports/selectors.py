@@ -1,0 +1,442 @@
+"""Read-only aggregates for the staff reports, the consultant's feedback page and the promoter wall.
+
+Every figure comes from SQL aggregation (COUNT/SUM with FILTER, grouped by consultant or by month), so the
+number of queries is the same whatever the number of bookings: `conversion_report` runs 10 queries.
+The one exception to "aggregate in SQL" is the median time from session to payment: one query returns the
+(consultant, session start, paid at) of each won engagement in the period, and the median is taken in Python
+(SQLite has no percentile function; the list is one row per *won* engagement, which is small).
+
+Attribution: a report for a period counts the sessions (slots) that took place in it and everything that
+followed from them — their proposals, payments and feedback — even when that came later ("cohort" view).
+So conversion (won ÷ held) always compares the same leads.
+
+NPS = % promoters (9–10) − % detractors (0–6), rounded half away from zero to a whole number from −100 to
+100 (12.5 → 13, −12.5 → −13); None when nobody answered.
+"""
+
+import statistics
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from booking.models import Booking
+from booking.models_feedback import Feedback
+from consultants.models import Consultant, Slot
+from engagements.models import Engagement
+
+B = Booking.Status
+E = Engagement.Status
+BOOKED = (B.REQUESTED, B.CONFIRMED, B.HELD, B.NO_SHOW)
+PROMOTER = Q(score__gte=Feedback.PROMOTER_MIN)
+DETRACTOR = Q(score__lte=Feedback.DETRACTOR_MAX)
+PASSIVE = Q(score__gt=Feedback.DETRACTOR_MAX, score__lt=Feedback.PROMOTER_MIN)
+TREND_MONTHS = 12
+
+
+# --- arithmetic ---------------------------------------------------------------------------------------
+def _div_round(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero, in integers (no float surprises)."""
+    value = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return value if numerator >= 0 else -value
+
+
+def nps(promoters: int, detractors: int, responses: int) -> int | None:
+    """Net Promoter Score as a whole number from −100 to 100, or None without answers."""
+    if not responses:
+        return None
+    return _div_round(100 * (promoters - detractors), responses)
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A whole-number percentage (half away from zero), None when there is nothing to divide by."""
+    return _div_round(100 * part, whole) if whole else None
+
+
+def value_of_minutes(minutes: int, hourly_rate_minor: int) -> int:
+    """Value of `minutes` at an hourly rate, in minor units, rounded half up."""
+    return (minutes * hourly_rate_minor + 30) // 60
+
+
+# --- periods ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    """Calendar days [first, last] in a time zone."""
+
+    first: date
+    last: date
+    zone: str = "UTC"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.zone)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.first, time(), tzinfo=self.tz)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive end: midnight after the last day."""
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=self.tz)
+
+    def months(self) -> list[date]:
+        out, m = [], self.first.replace(day=1)
+        while m <= self.last:
+            out.append(m)
+            m = _next_month(m)
+        return out
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def _add_months(d: date, n: int) -> date:
+    index = d.year * 12 + d.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_period(day: date, zone: str) -> Period:
+    first = day.replace(day=1)
+    return Period(first, _next_month(first) - timedelta(days=1), zone)
+
+
+def quarter_period(year: int, quarter: int, zone: str) -> Period:
+    first = date(year, 3 * (quarter - 1) + 1, 1)
+    return Period(first, _add_months(first, 3) - timedelta(days=1), zone)
+
+
+def year_period(year: int, zone: str) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), zone)
+
+
+def trend_period(period: Period, months: int = TREND_MONTHS) -> Period:
+    """The `months` calendar months ending with the period's last month."""
+    last_month = period.last.replace(day=1)
+    return Period(_add_months(last_month, -(months - 1)), _next_month(last_month) - timedelta(days=1), period.zone)
+
+
+# --- the conversion report -------------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One consultant's figures (or the totals, with consultant None) for a period."""
+
+    consultant_id: int | None = None
+    name: str = ""
+    hourly_rate_minor: int = 0
+    currency: str = ""
+    published: int = 0
+    booked: int = 0
+    held: int = 0
+    no_shows: int = 0
+    proposals: int = 0
+    won: int = 0
+    revenue: dict = field(default_factory=dict)  # currency → minor units, excl. VAT
+    payment_days: list = field(default_factory=list)  # days from session to payment, one per won engagement
+    pro_bono_minutes: int = 0
+    pro_bono_value: dict = field(default_factory=dict)  # currency → minor units at the hourly rate
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+
+    @property
+    def responses(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    @property
+    def utilisation(self) -> int | None:
+        return percent(self.booked, self.published)
+
+    @property
+    def no_show_rate(self) -> int | None:
+        """No-shows among the sessions that were due to take place (held + no-show)."""
+        return percent(self.no_shows, self.held + self.no_shows)
+
+    @property
+    def conversion(self) -> int | None:
+        return percent(self.won, self.held)
+
+    @property
+    def nps(self) -> int | None:
+        return nps(self.promoters, self.detractors, self.responses)
+
+    @property
+    def median_days(self) -> float | None:
+        return round(statistics.median(self.payment_days), 1) if self.payment_days else None
+
+    @property
+    def pro_bono_hours(self) -> float:
+        return round(self.pro_bono_minutes / 60, 2)
+
+    @property
+    def revenue_list(self) -> list[tuple[str, int]]:
+        return sorted(self.revenue.items())
+
+    @property
+    def pro_bono_value_list(self) -> list[tuple[str, int]]:
+        return sorted(self.pro_bono_value.items())
+
+
+@dataclass
+class TrendPoint:
+    month: date
+    held: int = 0
+    won: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    responses: int = 0
+
+    @property
+    def nps(self) -> int | None:
+        return nps(self.promoters, self.detractors, self.responses)
+
+
+@dataclass
+class Report:
+    period: Period
+    rows: list[Row]
+    total: Row
+    trend: list[TrendPoint]
+
+    @property
+    def funnel(self) -> list[tuple[str, int]]:
+        t = self.total
+        return [("published", t.published), ("booked", t.booked), ("held", t.held), ("proposal", t.proposals),
+                ("won", t.won)]
+
+
+def _in(period: Period, prefix: str) -> Q:
+    return Q(**{f"{prefix}__gte": period.start_at, f"{prefix}__lt": period.end_at})
+
+
+def _duration_minutes(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return int(value.total_seconds() // 60)
+    return int(value) // 60_000_000  # some backends hand back microseconds
+
+
+def conversion_report(*, period: Period) -> Report:
+    """Every figure of /reports/ for `period`, per consultant and in total. 10 queries, whatever the data."""
+    rows: dict[int, Row] = {}
+    for c in Consultant.objects.order_by("display_name", "pk").values("pk", "display_name", "hourly_rate_minor",
+                                                                       "currency"):
+        rows[c["pk"]] = Row(consultant_id=c["pk"], name=c["display_name"], hourly_rate_minor=c["hourly_rate_minor"],
+                            currency=c["currency"])
+
+    def row(pk) -> Row:
+        return rows.setdefault(pk, Row(consultant_id=pk, name=str(pk)))
+
+    slots = (Slot.objects.filter(_in(period, "starts_at")).values("consultant_id")
+             .annotate(published=Count("pk", filter=Q(status__in=[Slot.Status.PUBLISHED, Slot.Status.BOOKED])))
+             .order_by())
+    for s in slots:
+        row(s["consultant_id"]).published = s["published"]
+
+    held_duration = ExpressionWrapper(F("slot__ends_at") - F("slot__starts_at"), output_field=DurationField())
+    bookings = (Booking.objects.filter(_in(period, "slot__starts_at")).values("consultant_id")
+                .annotate(booked=Count("pk", filter=Q(status__in=BOOKED)), held=Count("pk", filter=Q(status=B.HELD)),
+                          no_shows=Count("pk", filter=Q(status=B.NO_SHOW)),
+                          pro_bono=Sum(held_duration, filter=Q(status=B.HELD)))
+                .order_by())
+    for b in bookings:
+        r = row(b["consultant_id"])
+        r.booked, r.held, r.no_shows = b["booked"], b["held"], b["no_shows"]
+        r.pro_bono_minutes = _duration_minutes(b["pro_bono"])
+        if r.pro_bono_minutes and r.currency:
+            r.pro_bono_value = {r.currency: value_of_minutes(r.pro_bono_minutes, r.hourly_rate_minor)}
+
+    engagements = Engagement.objects.filter(_in(period, "booking__slot__starts_at"))
+    for e in (engagements.values("consultant_id")
+              .annotate(proposals=Count("booking", distinct=True, filter=~Q(status=E.DRAFT)),
+                        won=Count("booking", distinct=True, filter=Q(status__in=Engagement.WON)))
+              .order_by()):
+        r = row(e["consultant_id"])
+        r.proposals, r.won = e["proposals"], e["won"]
+    won = engagements.filter(status__in=Engagement.WON)
+    for e in won.values("consultant_id", "currency").annotate(total=Sum("amount_minor")).order_by():
+        row(e["consultant_id"]).revenue[e["currency"]] = e["total"]
+    for consultant_id, starts_at, paid_at in (won.filter(paid_at__isnull=False)
+                                             .values_list("consultant_id", "booking__slot__starts_at", "paid_at")):
+        row(consultant_id).payment_days.append((paid_at - starts_at).total_seconds() / 86400)
+
+    feedback = (Feedback.objects.filter(_in(period, "booking__slot__starts_at"), answered_at__isnull=False)
+                .values("booking__consultant_id")
+                .annotate(promoters=Count("pk", filter=PROMOTER), passives=Count("pk", filter=PASSIVE),
+                          detractors=Count("pk", filter=DETRACTOR))
+                .order_by())
+    for f in feedback:
+        r = row(f["booking__consultant_id"])
+        r.promoters, r.passives, r.detractors = f["promoters"], f["passives"], f["detractors"]
+
+    ordered = list(rows.values())
+    return Report(period=period, rows=ordered, total=_total(ordered), trend=monthly_trend(period=trend_period(period)))
+
+
+def _total(rows: list[Row]) -> Row:
+    total = Row(name="")
+    for r in rows:
+        for name in ("published", "booked", "held", "no_shows", "proposals", "won", "pro_bono_minutes", "promoters",
+                     "passives", "detractors"):
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+        for currency, amount in r.revenue.items():
+            total.revenue[currency] = total.revenue.get(currency, 0) + amount
+        for currency, amount in r.pro_bono_value.items():
+            total.pro_bono_value[currency] = total.pro_bono_value.get(currency, 0) + amount
+        total.payment_days += r.payment_days
+    return total
+
+
+def monthly_trend(*, period: Period) -> list[TrendPoint]:
+    """Sessions held, leads won and NPS per calendar month (of the session) in `period`. 3 queries."""
+    tz = period.tz
+    points = {m: TrendPoint(month=m) for m in period.months()}
+
+    def point(value) -> TrendPoint | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            value = timezone.localtime(value, tz).date() if timezone.is_aware(value) else value.date()
+        return points.get(value.replace(day=1))
+
+    held = (Booking.objects.filter(_in(period, "slot__starts_at"), status=B.HELD)
+            .annotate(month=TruncMonth("slot__starts_at", tzinfo=tz)).values("month")
+            .annotate(n=Count("pk")).order_by())
+    for h in held:
+        if p := point(h["month"]):
+            p.held = h["n"]
+    won = (Engagement.objects.filter(_in(period, "booking__slot__starts_at"), status__in=Engagement.WON)
+           .annotate(month=TruncMonth("booking__slot__starts_at", tzinfo=tz)).values("month")
+           .annotate(n=Count("booking", distinct=True)).order_by())
+    for w in won:
+        if p := point(w["month"]):
+            p.won = w["n"]
+    answers = (Feedback.objects.filter(_in(period, "booking__slot__starts_at"), answered_at__isnull=False)
+               .annotate(month=TruncMonth("booking__slot__starts_at", tzinfo=tz)).values("month")
+               .annotate(promoters=Count("pk", filter=PROMOTER), detractors=Count("pk", filter=DETRACTOR),
+                         responses=Count("pk"))
+               .order_by())
+    for a in answers:
+        if p := point(a["month"]):
+            p.promoters, p.detractors, p.responses = a["promoters"], a["detractors"], a["responses"]
+    return list(points.values())
+
+
+# --- leads (CSV) ------------------------------------------------------------------------------------------
+def lead_rows(*, period: Period | None = None) -> QuerySet:
+    """Every lead (booking) with its stage and what it was worth: one query, meant to be iterated in chunks."""
+    from django.db.models import OuterRef, Subquery
+
+    from engagements.selectors import lead_stage_expression
+
+    sent = Engagement.objects.filter(booking=OuterRef("pk")).exclude(status=E.DRAFT).order_by("-created_at", "-pk")
+    won = (Engagement.objects.filter(booking=OuterRef("pk"), status__in=Engagement.WON).order_by()
+           .values("booking").annotate(total=Sum("amount_minor")).values("total"))
+    qs = (Booking.objects.annotate(
+        stage=lead_stage_expression(),
+        proposal_amount=Subquery(sent.values("amount_minor")[:1]),
+        proposal_currency=Subquery(sent.values("currency")[:1]),
+        proposal_status=Subquery(sent.values("status")[:1]),
+        won_amount=Subquery(won[:1]),
+        paid_at=Subquery(sent.filter(status__in=Engagement.WON).values("paid_at")[:1]),
+    ).values_list("pk", "created_at", "slot__starts_at", "consultant__display_name", "company__name", "status",
+                  "stage", "proposal_amount", "proposal_currency", "proposal_status", "won_amount", "paid_at")
+          .order_by("slot__starts_at", "pk"))
+    if period is not None:
+        qs = qs.filter(_in(period, "slot__starts_at"))
+    return qs
+
+
+# --- feedback pages ---------------------------------------------------------------------------------------
+@dataclass
+class MonthFeedback:
+    month: date
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    answers: list = field(default_factory=list)
+
+    @property
+    def responses(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    @property
+    def nps(self) -> int | None:
+        return nps(self.promoters, self.detractors, self.responses)
+
+
+@dataclass
+class ConsultantFeedback:
+    nps: int | None
+    responses: int
+    distribution: list[tuple[int, int]]  # (score, count) for 0..10
+    months: list[MonthFeedback]
+
+    @property
+    def max_count(self) -> int:
+        return max((n for _s, n in self.distribution), default=0)
+
+
+def consultant_feedback(*, consultant: Consultant, months: int = TREND_MONTHS, zone: str = "UTC") -> ConsultantFeedback:
+    """The consultant's NPS, score distribution and answers per month (month of the answer), newest first.
+
+    Two queries: the distribution (GROUP BY score) and the answers of the last `months` months.
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+    today = timezone.localdate(timezone=tz)
+    window = trend_period(Period(today, today, zone), months)
+    mine = Feedback.objects.filter(booking__consultant=consultant, answered_at__isnull=False)
+    counts = dict(mine.filter(_in(window, "answered_at")).values_list("score").annotate(n=Count("pk")).order_by())
+    distribution = [(score, counts.get(score, 0)) for score in range(11)]
+    promoters = sum(n for s, n in distribution if s >= Feedback.PROMOTER_MIN)
+    detractors = sum(n for s, n in distribution if s <= Feedback.DETRACTOR_MAX)
+    responses = sum(n for _s, n in distribution)
+    by_month = {m: MonthFeedback(month=m) for m in reversed(window.months())}
+    answers = (mine.filter(_in(window, "answered_at")).select_related("booking__company", "booking__slot")
+               .order_by("-answered_at", "-pk"))
+    for a in answers:
+        m = by_month.get(timezone.localtime(a.answered_at, tz).date().replace(day=1))
+        if m is None:
+            continue
+        if a.score >= Feedback.PROMOTER_MIN:
+            m.promoters += 1
+        elif a.score <= Feedback.DETRACTOR_MAX:
+            m.detractors += 1
+        else:
+            m.passives += 1
+        m.answers.append(a)
+    return ConsultantFeedback(nps=nps(promoters, detractors, responses), responses=responses,
+                              distribution=distribution, months=list(by_month.values()))
+
+
+@dataclass
+class Wall:
+    promoters: list
+    month: date
+    nps: int | None
+    responses: int
+    happy_customers: int
+
+
+def promoter_wall(*, zone: str = "UTC", limit: int = 12) -> Wall:
+    """The newest 9s and 10s with a comment, and this month's NPS and happy customers (month of the answer).
+
+    Two queries.
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+    today = timezone.localdate(timezone=tz)
+    this_month = month_period(today, zone)
+    promoters = list(
+        Feedback.objects.filter(PROMOTER, answered_at__isnull=False).exclude(comment="")
+        .select_related("booking__company", "booking__consultant").order_by("-answered_at", "-pk")[:limit])
+    month = Feedback.objects.filter(_in(this_month, "answered_at")).aggregate(
+        promoters=Count("pk", filter=PROMOTER), detractors=Count("pk", filter=DETRACTOR), responses=Count("pk"),
+        happy=Count("booking__company", filter=PROMOTER, distinct=True))
+    return Wall(promoters=promoters, month=this_month.first,
+                nps=nps(month["promoters"], month["detractors"], month["responses"]),
+                responses=month["responses"], happy_customers=month["happy"])
