@@ -353,7 +353,9 @@ def month_due(consultant: Consultant, now: datetime) -> date:
 def slot_publish_due_for(*, consultant: Consultant, now: datetime | None = None) -> int | None:
     """Generate and publish the consultant's next month if it is due and nobody did it yet.
 
-    Returns the number of slots published, or None when it was not due or already claimed. The claim is a
+    Every future draft of that month is published, including drafts the consultant generated earlier and left
+    unpublished (a slot they do not want should be removed, which blocks it). Returns the number of slots
+    published, or None when it was not due or already claimed. The claim is a
     conditional UPDATE of `last_published_month` in the same transaction as the work, so two workers (or
     the task running twice) publish and e-mail once; a failure rolls the claim back for the next run.
     """

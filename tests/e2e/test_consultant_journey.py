@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -11,6 +12,14 @@ from consultants.models import Slot
 from tests.factories import PASSWORD, ConsultantFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
+
+
+def assert_accessible(page):
+    """No serious or critical axe-core violation on the current page."""
+    results = Axe().run(page)
+    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"{page.url}: {bad}"
 
 
 def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server, page, settings):
@@ -35,6 +44,7 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     page.get_by_role("button", name="Add rule").click()
     expect(page.locator(".messages")).to_contain_text("Rule added")
     expect(page.locator("main")).to_contain_text("The first Monday of every month, 09:00–15:00")
+    assert_accessible(page)
 
     month = next_month(timezone.localdate())
     page.get_by_role("link", name=re.compile(r"^Review " + month.strftime("%B %Y"))).click()
@@ -43,6 +53,7 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     expect(page.locator("main")).to_contain_text("Draft: 5")
     page.get_by_role("button", name="Publish 5 drafts").click()
     expect(page.locator(".messages")).to_contain_text("5 slots published")
+    assert_accessible(page)
     assert Slot.objects.filter(consultant=consultant, status="published").count() == 5
 
     # The calendar moves to next month with htmx (no full reload) and shows the published slots.
@@ -51,6 +62,11 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     expect(page.locator("#cal-h")).to_have_text(month.strftime("%B %Y"))
     expect(page.locator("#calendar")).to_contain_text("Published: 5")
     assert f"month={month:%Y-%m}" in page.url
+    assert_accessible(page)
+    # Keyboard: the first slot's Block button is reachable with Tab and has a name that says which slot.
+    block = page.get_by_role("button", name=re.compile(r"^Block ")).first
+    block.focus()
+    expect(block).to_be_focused()
 
     # A visitor sees the free slots on the public profile.
     page.context.clear_cookies()
@@ -60,3 +76,6 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     slots = page.locator("#slots-h ~ ul.slot-list li")
     expect(slots).to_have_count(5)
     expect(page.locator("main")).to_contain_text("09:00")
+    assert_accessible(page)
+    page.goto(live_server.url + "/consultants/")
+    assert_accessible(page)
