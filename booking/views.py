@@ -53,7 +53,7 @@ SLOT_ERRORS = {"slot_taken", "slot_past", "slot_unavailable"}
 # --- helpers ---------------------------------------------------------------------------------------------------
 def _slot_or_404(pk: int) -> Slot:
     return get_object_or_404(Slot.objects.select_related("consultant__user"), pk=pk,
-                             consultant__user__is_active=True)
+                             consultant__user__is_active=True, consultant__hidden_by_staff=False)
 
 
 def _consultant_or_404(request) -> Consultant:
