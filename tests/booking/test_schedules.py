@@ -31,3 +31,8 @@ def test_the_request_expiry_task_calls_the_booking_service(monkeypatch):
     monkeypatch.setattr(services, "booking_expire_requests", lambda: calls.append(1) or 3)
     assert tasks.booking_expire_requests() == 3
     assert calls == [1]
+
+
+def test_migrating_installs_the_booking_schedules():
+    # The test database was built by running the migrations.
+    assert set(Schedule.objects.values_list("name", flat=True)) >= {s[0] for s in SCHEDULES}
