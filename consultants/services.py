@@ -376,10 +376,11 @@ def slot_publish_due_for(*, consultant: Consultant, now: datetime | None = None)
         published = slot_publish_month(consultant=consultant, month=month, now=now)
         start, end = month_bounds_utc(month, zoneinfo.ZoneInfo(consultant.time_zone))
         slots = list(Slot.objects.filter(consultant=consultant, status=S.PUBLISHED, starts_at__gte=start,
-                                         starts_at__lt=end).order_by("starts_at")[:200])
+                                         starts_at__lt=end).order_by("starts_at"))
         user: User = consultant.user
         email_queue(template="consultants_month_published",
                     context={"consultant": consultant, "month": month, "published": published, "slots": slots,
+                             "total": len(slots),
                              "created": generated.created, "site_url": settings.SITE_URL},
                     recipient=Recipient(email=user.email, language=user.language,
                                         time_zone=consultant.time_zone, name=user.name))

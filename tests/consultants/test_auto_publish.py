@@ -31,7 +31,8 @@ def test_the_next_month_is_published_once_it_is_due_and_the_consultant_gets_a_su
     assert c.last_published_month == date(2027, 3, 1)
     [mail] = mailoutbox
     assert mail.to == [c.user.email]
-    assert "5 free slots published for March 2027" in mail.subject
+    assert "5 free slots open for March 2027" in mail.subject
+    assert "5 of them were published just now" in mail.body
     assert "Monday 1 March, 09:00" in mail.body  # in the consultant's zone
     assert "/me/month/2027/3/" in mail.body
 
