@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 
-MARKERS = {"traceback": b"Traceback", "database_is_locked": b"database is locked"}
+MARKERS = {"traceback": b"Traceback", "database_is_locked": b"database is locked", "friendly_503": b"back in a moment"}
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -78,6 +78,8 @@ def booking_requests(meta: dict, n: int) -> dict:
 
     if find_spec("booking.views") is None:
         return {"status": "missing"}
+    if n <= 0:
+        return {"status": "not requested"}
     from booking.models import Booking
     from consultants.models import Slot
 
@@ -113,12 +115,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--bookings", type=int, default=1000)
+    parser.add_argument("--name", default="", help="a named database's meta file instead of the scale's")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
-    meta = json.loads(meta_path(args.scale).read_text())
+    meta = json.loads(meta_path(args.name or args.scale).read_text())
     json.dump(build(meta, args.bookings), sys.stdout)
     return 0
 

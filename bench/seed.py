@@ -468,8 +468,13 @@ def _seed_feedback(rng, total, held, now, counts, skipped):
                 setattr(obj, f.name, rng.choices(range(11), weights=[1, 1, 1, 1, 2, 2, 3, 6, 10, 12, 10])[0])
             if isinstance(f, models.TextField) and "comment" in f.name:
                 setattr(obj, f.name, sentence(rng, 10) if rng.random() < 0.4 else "")
-            if isinstance(f, models.DateTimeField) and f.name in ("created_at", "answered_at", "submitted_at"):
+            if isinstance(f, models.DateTimeField) and f.name in ("created_at", "answered_at", "submitted_at",
+                                                                   "updated_at"):
                 setattr(obj, f.name, b.slot.ends_at + timedelta(days=1))
+            if isinstance(f, models.DateTimeField) and f.name in ("due_at", "sent_at"):
+                setattr(obj, f.name, b.slot.ends_at + timedelta(hours=2))
+            if isinstance(f, models.BooleanField) and f.name == "show_company":
+                setattr(obj, f.name, rng.random() < 0.5)
         rows.append(obj)
     try:
         bulk(model, rows, counts)
