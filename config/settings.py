@@ -3,6 +3,7 @@
 See README.md ("Configuration") for the table of variables.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -96,6 +97,7 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
     DATABASES = {
         "default": {
@@ -106,8 +108,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # A file, not :memory:, so concurrency tests can use real threads and connections.
-            "TEST": {"NAME": str(VAR_DIR / "test-probono.sqlite3")},
+            # A file, not :memory:, so concurrency tests can use real threads and connections; one per
+            # test process, so parallel runs (several engineers, CI and a bench) never share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test-probono-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
