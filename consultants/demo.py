@@ -1,13 +1,13 @@
 """Demo consultants with rules and published slots for this month and the next. Idempotent."""
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.demo import Login, demo_user
 from consultants.availability import next_month
-from consultants.models import AvailabilityRule, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
+from consultants.models import AvailabilityRule, Blackout, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
 from consultants.services import SlotError, slot_add, slot_generate_month, slot_publish_month
 
 CONSULTANTS = [
@@ -71,6 +71,8 @@ def seed() -> list[Login]:
             AvailabilityRule.objects.get_or_create(consultant=consultant, **lookup, defaults=defaults)
         zone = zoneinfo.ZoneInfo(consultant.time_zone)
         today = timezone.now().astimezone(zone).date()
+        Blackout.objects.get_or_create(consultant=consultant, start_date=date(today.year, 12, 24),
+                                       end_date=date(today.year, 12, 26), defaults={"note": "Christmas"})
         this_month = today.replace(day=1)
         for month in (this_month, next_month(this_month)):
             slot_generate_month(consultant=consultant, month=month)
