@@ -229,11 +229,10 @@ def fault_postgres(args) -> dict:
 
     def restart_later():
         time.sleep(args.restart_at)
-        t0 = time.monotonic()
+        t0, wall = time.monotonic(), time.time()
         out = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"],
                              capture_output=True, text=True)
-        restart.update(at=args.restart_at, took=round(time.monotonic() - t0, 2), rc=out.returncode,
-                       stderr=out.stderr[-300:])
+        restart.update(wall=wall, took=round(time.monotonic() - t0, 2), rc=out.returncode, stderr=out.stderr[-300:])
 
     with Gunicorn(env, workers=2, threads=2, name=name) as server:
         spec = {"port": server.port, "seconds": args.soak_seconds, "concurrency": 6, "mode": "repeat",
@@ -244,7 +243,9 @@ def fault_postgres(args) -> dict:
         t.join(timeout=60)
         log = server.log_text()
     timeline = result.pop("timeline") or []
-    end_of_restart = restart.get("at", 0) + restart.get("took", 0)
+    # Both clocks as seconds since the load generator started.
+    restart["at"] = round(restart.get("wall", 0) - result["started_wall"], 2)
+    end_of_restart = restart["at"] + restart.get("took", 0)
     failures = [(t, s) for t, s in timeline if s != 200]
     after = [s for t, s in timeline if t > end_of_restart + 3]
     first_ok_after = min((t for t, s in timeline if t > end_of_restart and s == 200), default=None)
@@ -285,14 +286,14 @@ def fault_sqlite(args) -> dict:
     lock_info = {}
 
     def hold_lock():
-        time.sleep(2)
+        time.sleep(3)
         conn = sqlite3.connect(sqlite_path(name), timeout=30, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")  # the write lock every writer of the app waits for
-        lock_info["taken_at"] = 2
+        lock_info["taken_wall"] = time.time()
         time.sleep(hold)
         conn.execute("ROLLBACK")
         conn.close()
-        lock_info["released_at"] = 2 + hold
+        lock_info["released_wall"] = time.time()
 
     seconds = hold + 16
     with Gunicorn(env, workers=2, threads=4, name=name, timeout=90) as server:
@@ -319,9 +320,10 @@ def fault_sqlite(args) -> dict:
         log = server.log_text()
     out = {"lock": lock_info, "server_log_tracebacks": log.count("Traceback"),
            "server_log_locked": log.count("database is locked")}
-    release = lock_info.get("released_at", 0)
     for kind, r in results.items():
         timeline = r.pop("timeline") or []
+        release = lock_info.get("released_wall", 0) - r["started_wall"]
+        lock_info[f"released_at_s_{kind}"] = round(release, 2)
         after = [s for t, s in timeline if t > release + 1]
         out[kind] = {"requests": r["requests"], "statuses": r["statuses"], "markers": r["markers"],
                      "p95_ms": r["p95_ms"], "after_release": len(after),

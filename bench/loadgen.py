@@ -82,6 +82,7 @@ def run(spec: dict) -> dict:
     samples: list[dict] = []
     count = [0]
     started = time.monotonic()
+    started_wall = time.time()
     deadline = started + seconds
 
     def worker(offset: int):
@@ -129,7 +130,7 @@ def run(spec: dict) -> dict:
         "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
         "errors": errors, "statuses": {str(k): v for k, v in sorted(statuses.items())}, "markers": dict(markers),
         "queries_median": percentile(queries, 50), "queries_max": max(queries) if queries else None,
-        "samples": samples, "timeline": timeline if spec.get("timeline") else None,
+        "samples": samples, "timeline": timeline if spec.get("timeline") else None, "started_wall": started_wall,
     }
 
 
