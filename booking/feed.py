@@ -24,6 +24,8 @@ def feed_bookings(consultant: Consultant):
 
     return (
         Booking.objects.filter(consultant=consultant, status__in=FEED_STATUSES)
+        # A request cancelled before it was ever confirmed never was a session.
+        .exclude(status=Booking.Status.CANCELLED, confirmed_at__isnull=True)
         .select_related("slot", "consultant__user", "company", "booked_by")
         .order_by("slot__starts_at", "pk")
     )

@@ -46,8 +46,13 @@ def test_the_feed_lists_every_booked_session_with_stable_uids_and_the_right_time
     confirmed = _booking(consultant, START)
     held = _booking(consultant, START - dt.timedelta(days=30), status="held")
     cancelled = _booking(consultant, START + dt.timedelta(days=1), status="cancelled")
+    cancelled.confirmed_at = START - dt.timedelta(days=10)  # confirmed, then cancelled
+    cancelled.save()
     _booking(consultant, START + dt.timedelta(days=2), status="declined")
     _booking(consultant, START + dt.timedelta(days=3), status="requested")
+    withdrawn = _booking(consultant, START + dt.timedelta(days=5), status="cancelled")
+    withdrawn.confirmed_at = None  # a request withdrawn before the consultant answered
+    withdrawn.save()
     _booking(ConsultantFactory(), START + dt.timedelta(days=4))  # another consultant's
     token = consultant_rotate_feed_token(consultant=consultant)
 

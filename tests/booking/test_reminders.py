@@ -54,7 +54,7 @@ def test_the_24_hour_reminder_reaches_both_sides_once_even_when_the_task_runs_tw
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted([booking.booked_by.email, booking.consultant.user.email])
     company_mail = next(m for m in mailoutbox if m.to == [booking.booked_by.email])
-    assert "Your session is tomorrow." in company_mail.body
+    assert "Your session is in about 24 hours." in company_mail.body
     assert "Monday 7 January 2030, 09:00–10:00" in company_mail.body
     assert PipelineEvent.objects.filter(booking=booking, kind="reminder_sent").count() == 1
     assert BookingNotice.objects.filter(booking=booking, kind="reminder_24h", sent_at__isnull=False).count() == 2
