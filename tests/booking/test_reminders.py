@@ -128,3 +128,17 @@ def test_the_reminder_run_reads_a_constant_number_of_queries_for_its_list(django
 
     with django_assert_max_num_queries(1), time_machine.travel(START - dt.timedelta(hours=25), tick=False):
         assert list(reminders_due(now=START - dt.timedelta(hours=23))) != []
+
+
+def test_reminders_keep_to_the_hour_across_the_change_back_to_winter_time_in_stockholm(mailoutbox):
+    # Sunday 25 October 2026: clocks go back from 03:00 CEST to 02:00 CET. A 10:00 session that Sunday is
+    # 09:00 UTC, so "24 hours before" is Saturday 09:00 UTC — 11:00 on Saturday's (summer) clock.
+    start = dt.datetime(2026, 10, 25, 10, 0, tzinfo=STOCKHOLM)
+    booking = _book(start)
+
+    assert _run_at(dt.datetime(2026, 10, 24, 10, 59, tzinfo=STOCKHOLM)) == 0
+    assert _run_at(dt.datetime(2026, 10, 24, 11, 0, tzinfo=STOCKHOLM)) == 2
+    company_mail = next(m for m in mailoutbox if m.to == [booking.booked_by.email])
+    assert "Sunday 25 October 2026, 10:00–11:00 (Europe/Stockholm)" in company_mail.body
+    assert _run_at(dt.datetime(2026, 10, 25, 7, 59, tzinfo=STOCKHOLM)) == 0
+    assert _run_at(dt.datetime(2026, 10, 25, 8, 0, tzinfo=STOCKHOLM)) == 2
