@@ -1,0 +1,91 @@
+"""Demo feedback across the last six months — promoters, passives and detractors — so the promoter wall, the
+consultants' feedback pages and the reports look alive. Runs after engagements/demo.py.
+
+Written straight to the tables (no services: no survey or alert e-mails). Each demo session is marked with
+`data["demo"]` on its "booked" timeline event and skipped when found, so running the seed twice changes
+nothing. Held sessions from the other demos that have no answer yet get one too (also idempotent).
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Company, Membership
+from booking.models import Booking, PipelineEvent
+from booking.models_feedback import Feedback
+from consultants.models import Consultant, Slot
+
+# (months ago, score, comment, company agreed to be named)
+ANSWERS = [
+    (0, 10, "Two hours with Anna changed how we read our surveys. We called every unhappy tenant back.", True),
+    (0, 9, "Practical, kind and very concrete. We started the next morning.", False),
+    (0, 7, "Good session, a bit short for everything we wanted to cover.", False),
+    (0, 10, "Finally someone who looked at our complaints process end to end.", True),
+    (1, 9, "Clear next steps and no sales pitch. We will be back.", True),
+    (1, 6, "Useful, but too general for a company of our size.", False),
+    (1, 10, "The journey map exercise was an eye-opener for the whole team.", False),
+    (1, 8, "", False),
+    (2, 10, "We doubled our survey response rate with one of the suggestions.", True),
+    (2, 3, "The session started late and felt rushed.", False),
+    (2, 9, "Honest and to the point.", False),
+    (3, 9, "Mads made NPS feel useful instead of scary.", True),
+    (3, 7, "", False),
+    (3, 10, "Best free hour we have spent this year.", False),
+    (4, 5, "Interesting, but we had hoped for more about B2B customers.", False),
+    (4, 9, "Our store managers loved the follow-up workshop.", True),
+    (4, 10, "Concrete, warm and well prepared.", False),
+    (5, 8, "Good overview of where we stand.", False),
+    (5, 10, "Sofia's questions were better than our own survey.", True),
+    (5, 2, "", False),
+]
+EXISTING_ANSWER = (9, "A focused session with clear next steps.")
+
+
+def _event(booking, kind, actor, name, when, **data):
+    event = PipelineEvent.objects.create(booking=booking, kind=kind, actor=actor, actor_name=name, data=data)
+    PipelineEvent.objects.filter(pk=event.pk).update(created_at=when)  # auto_now_add: set the story's time after
+
+
+def _answer(booking: Booking, held_at, score: int, comment: str, show_company: bool) -> None:
+    Feedback.objects.get_or_create(booking=booking, kind=Feedback.Kind.SESSION, defaults={
+        "score": score, "comment": comment, "show_company": show_company, "due_at": held_at + timedelta(hours=2),
+        "sent_at": held_at + timedelta(hours=2), "answered_at": held_at + timedelta(hours=5)})
+
+
+def seed() -> list:
+    consultants = list(Consultant.objects.order_by("pk")[:3])
+    companies = list(Company.objects.filter(memberships__role=Membership.Role.OWNER).distinct().order_by("pk")[:3])
+    if not consultants or not companies:
+        return []
+    now = timezone.now()
+    for i, (months_ago, score, comment, show_company) in enumerate(ANSWERS):
+        key = f"feedback-{i}"
+        if PipelineEvent.objects.filter(kind=PipelineEvent.Kind.BOOKED, data__demo=key).exists():
+            continue
+        consultant = consultants[i % len(consultants)]
+        company = companies[(i // 2) % len(companies)]
+        member = Membership.objects.filter(company=company).select_related("user").order_by("pk").first().user
+        # This month's answers fall in the last few days; older ones spread over their month.
+        back = timedelta(days=months_ago * 30 + (i % 4) * 6 + (1 if months_ago == 0 else 3), hours=i % 3)
+        start = (now - back).replace(minute=0, second=0, microsecond=0)
+        if i == 0:  # answered a moment ago, so this month always has an answer on the wall
+            start = (now - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
+        elif months_ago == 0:
+            start = min(start, now - timedelta(hours=8))
+        while Slot.objects.filter(consultant=consultant, starts_at=start).exists():
+            start -= timedelta(hours=1)
+        slot = Slot.objects.create(consultant=consultant, starts_at=start, ends_at=start + timedelta(hours=1),
+                                   status=Slot.Status.BOOKED, added_by_hand=True)
+        _token, token_hash = Booking.new_manage_token()
+        booking = Booking.objects.create(slot=slot, consultant=consultant, company=company, booked_by=member,
+                                         status=Booking.Status.HELD, confirmed_at=start - timedelta(days=5),
+                                         manage_token_hash=token_hash)
+        _event(booking, "booked", member, member.name or member.email, start - timedelta(days=5), demo=key)
+        _event(booking, "held", consultant.user, consultant.display_name, slot.ends_at)
+        _answer(booking, slot.ends_at, score, comment, show_company)
+
+    # Sessions held in the other demos: one more happy answer each.
+    for booking in (Booking.objects.filter(status=Booking.Status.HELD).exclude(feedback__kind=Feedback.Kind.SESSION)
+                    .select_related("slot")):
+        _answer(booking, booking.slot.ends_at, *EXISTING_ANSWER, False)
+    return []
