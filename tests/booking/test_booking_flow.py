@@ -75,7 +75,23 @@ def test_a_signed_in_member_books_in_three_steps_and_sees_the_confirmation_with_
     assert "Your session is booked" in page
     manage = re.search(r'href="(http://testserver/manage/[^"]+/)"', page).group(1)
     assert Booking.objects.get(manage_token_hash=Booking.hash_token(manage.rstrip("/").rsplit("/", 1)[1])) == booking
-    assert f"/bookings/{booking.pk}/invite.ics" in page or "Add to calendar" not in page
+    assert f'href="/bookings/{booking.pk}/invite.ics"' in page
+    ics = client.get(f"/bookings/{booking.pk}/invite.ics")
+    assert ics.status_code == 200
+    assert booking.invite_uid in ics.content.decode().replace("\r\n ", "")
+
+
+def test_booking_a_consultant_who_approves_requests_says_the_request_was_sent(client, slot, member):
+    slot.consultant.requires_approval = True
+    slot.consultant.save()
+    client.force_login(member)
+    _answer(client, slot)
+
+    assert "Send the request" in client.get(f"/book/{slot.pk}/review/").content.decode()
+    response = client.post(f"/book/{slot.pk}/review/", follow=True)
+
+    assert "Request sent" in response.content.decode()
+    assert Booking.objects.get().status == "requested"
 
 
 def test_a_visitor_can_answer_first_sign_up_and_come_back_to_the_review_without_losing_answers(
