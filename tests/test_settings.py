@@ -48,7 +48,8 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PROBONO_TESTING", "Q_SYNC"}}
+    test_only = {"DEBUG", "SECRET_KEY", "PROBONO_TESTING", "Q_SYNC", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=120)
 
