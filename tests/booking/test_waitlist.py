@@ -446,3 +446,19 @@ def test_a_company_that_fair_use_would_refuse_is_skipped_but_keeps_its_place(con
     assert offer.entry == free
     busy.refresh_from_db()
     assert busy.status == "waiting"
+
+
+@pytest.mark.parametrize("entries", [1, 20])
+def test_the_dashboard_list_of_waitlists_reads_one_query(rf, django_assert_max_num_queries, entries):
+    from django.template.loader import render_to_string
+
+    member = MembershipFactory().user
+    company = member.memberships.get().company
+    for _ in range(entries):
+        WaitlistEntryFactory(company=company, user=member)
+    WaitlistEntryFactory()  # another company's
+    request = rf.get("/")
+    request.user = member
+    with django_assert_max_num_queries(1):
+        html = render_to_string("booking/waitlist_list.html", {"user": member}, request)
+    assert html.count("Leave the waitlist") == entries
