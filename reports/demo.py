@@ -38,7 +38,13 @@ ANSWERS = [
     (5, 10, "Sofia's questions were better than our own survey.", True),
     (5, 2, "", False),
 ]
-EXISTING_ANSWER = (9, "A focused session with clear next steps.")
+EXISTING_ANSWERS = [
+    (9, "A focused session with clear next steps."),
+    (10, "We left with three things to fix and fixed two of them the same week."),
+    (8, ""),
+    (9, "Friendly, sharp and well prepared."),
+    (7, "Useful, if a little rushed at the end."),
+]
 
 
 def _event(booking, kind, actor, name, when, **data):
@@ -86,6 +92,6 @@ def seed() -> list:
 
     # Sessions held in the other demos: one more happy answer each.
     for booking in (Booking.objects.filter(status=Booking.Status.HELD).exclude(feedback__kind=Feedback.Kind.SESSION)
-                    .select_related("slot")):
-        _answer(booking, booking.slot.ends_at, *EXISTING_ANSWER, False)
+                    .select_related("slot").order_by("pk")):
+        _answer(booking, booking.slot.ends_at, *EXISTING_ANSWERS[booking.pk % len(EXISTING_ANSWERS)], False)
     return []
