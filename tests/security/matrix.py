@@ -33,6 +33,8 @@ def everyone(code) -> dict:
 POST_ONLY = expect(member=405, other_member=405, consultant=405, other_consultant=405, staff=405)
 CONSULTANT_OWN = expect(consultant=200)
 MEMBER_OWN = expect(member=200)
+# Staff pages: the login page for visitors, 403 for everyone else signed in.
+STAFF_ONLY = expect(member=403, other_member=403, consultant=403, other_consultant=403, staff=200)
 # A POST by someone who does not own the object: 404 (never a hint that it exists), and nothing changes.
 FOREIGN_TO_CONSULTANT = {"anonymous": LOGIN, "member": 404, "other_member": 404, "other_consultant": 404,
                          "staff": 404}
@@ -173,6 +175,18 @@ MATRIX: list[Row] = [
         note="staff_member_required sends everyone else to the admin login"),
     Row("engagements:invoice_mark_paid", everyone(405), kwargs=_pk("invoice"),
         post={"anonymous": LOGIN, "member": 404, "other_member": 404, "consultant": 404, "other_consultant": 404}),
+    # --- reports --------------------------------------------------------------------------------------------
+    Row("reports:index", STAFF_ONLY),
+    Row("reports:conversions_csv", STAFF_ONLY),
+    Row("reports:leads_csv", STAFF_ONLY),
+    Row("reports:my_feedback", expect(consultant=200, other_consultant=200)),
+    Row("reports:wall", expect(member=200, other_member=200, consultant=200, other_consultant=200, staff=200),
+        note="login-only while the wall is not made public by staff"),
+    Row("reports:data_protection", expect(member=200, other_member=200), note="company owners only"),
+    Row("reports:company_export", expect(member=200, other_member=200), note="each owner exports their own"),
+    Row("reports:company_delete", expect(member=200, other_member=200),
+        post={"anonymous": LOGIN, "other_member": 400, "consultant": 404, "other_consultant": 404, "staff": 404},
+        data=lambda w: {"confirm_name": w.company.name}),
 ]
 
 ROWS = {row.name: row for row in MATRIX}
