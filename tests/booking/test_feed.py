@@ -132,3 +132,16 @@ def test_outsiders_cannot_download_a_booking_ics(client):
     for outsider in (MembershipFactory().user, ConsultantFactory().user):
         _login(client, outsider)
         assert client.get(url).status_code == 404
+
+
+def test_sessions_older_than_a_year_drop_out_of_the_feed(client):
+    import time_machine
+
+    consultant = ConsultantFactory()
+    old = _booking(consultant, START - dt.timedelta(days=400), status="held")
+    recent = _booking(consultant, START - dt.timedelta(days=300), status="held")
+    token = consultant_rotate_feed_token(consultant=consultant)
+    with time_machine.travel(START, tick=False):
+        uids = {str(e["UID"]) for e in Calendar.from_ical(_feed(client, token).content).events}
+    assert uids == {recent.invite_uid}
+    assert old.invite_uid not in uids
