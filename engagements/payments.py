@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,8 +22,9 @@ from engagements.models import Invoice, InvoiceCounter, Payment, PaymentAttempt
 log = logging.getLogger(__name__)
 
 INVOICE_DUE_DAYS = 30
-# Stripe keeps idempotency keys for 24 hours; after that a new attempt gets a new key.
-ATTEMPT_REUSE_FOR = timedelta(hours=23)
+# A Checkout Session lives this long after its attempt was created (Stripe allows at most 24 hours, and keeps
+# idempotency keys for 24 hours), so an attempt and its key are never reused after Stripe forgot them.
+SESSION_LIFETIME = timedelta(hours=23)
 
 
 def in_transaction() -> bool:
@@ -99,10 +100,21 @@ class InvoiceProvider(PaymentProvider):
 
 # --- Stripe Checkout -------------------------------------------------------------------------
 def attempt_open(*, payment: Payment) -> PaymentAttempt:
-    """The attempt to (re)use: the newest open one younger than a day, else a new one with a fresh key."""
+    """The one attempt to (re)use, so a payment never has two Checkout Sessions open at once.
+
+    Each session expires at its attempt's `created_at + SESSION_LIFETIME` (we set `expires_at`), so an attempt
+    older than that is closed here and a new one (new idempotency key) is opened. An attempt that never got
+    its session is not reused within the last hour of that window (Stripe wants `expires_at` ≥ 30 min ahead).
+    The payment row is locked so two concurrent "Pay now" clicks share one attempt.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        attempt = (PaymentAttempt.objects.filter(payment=payment, status=PaymentAttempt.Status.OPEN,
-                                                 created_at__gte=timezone.now() - ATTEMPT_REUSE_FOR)
+        Payment.objects.select_for_update().filter(pk=payment.pk).first()
+        PaymentAttempt.objects.filter(payment=payment, status=PaymentAttempt.Status.OPEN).filter(
+            Q(created_at__lte=now - SESSION_LIFETIME)
+            | Q(session_id__isnull=True, created_at__lte=now - SESSION_LIFETIME + timedelta(hours=1))
+        ).update(status=PaymentAttempt.Status.EXPIRED, closed_at=now)
+        attempt = (PaymentAttempt.objects.filter(payment=payment, status=PaymentAttempt.Status.OPEN)
                    .order_by("-created_at", "-pk").first())
         return attempt or PaymentAttempt.objects.create(payment=payment)
 
@@ -125,6 +137,7 @@ def checkout_params(*, payment: Payment, attempt: PaymentAttempt) -> dict:
                 "product_data": {"name": engagement.title[:250]},
             },
         }],
+        "expires_at": int((attempt.created_at + SESSION_LIFETIME).timestamp()),
         "success_url": f"{settings.SITE_URL}{success}?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{settings.SITE_URL}{back}?checkout=cancelled",
     }

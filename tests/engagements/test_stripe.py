@@ -1,12 +1,15 @@
 """Stripe Checkout through the real stripe-python client and a fake HTTP layer; webhooks signed for real."""
 
+import datetime as dt
 import threading
 import time
 
 import pytest
+import time_machine
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from booking.models import PipelineEvent
 from engagements.models import Payment, PaymentAttempt, StripeEvent
@@ -59,6 +62,7 @@ def test_accepting_creates_a_checkout_session_with_the_engagement_and_an_idempot
     assert form["success_url"] == f"https://probono.example{success}?session_id={{CHECKOUT_SESSION_ID}}"
     assert form["cancel_url"].startswith("https://probono.example/proposals/")
     assert attempt.session_id == "cs_test_1" and payment.provider == "stripe"
+    assert int(form["expires_at"]) == int(attempt.created_at.timestamp()) + 23 * 3600
 
 
 def test_the_accept_button_redirects_to_stripe(fake_stripe, held_booking, member, login):
@@ -73,6 +77,19 @@ def test_pay_now_reuses_the_open_session_instead_of_creating_another(accepted, f
     response = login(member).post(reverse("engagements:engagement_pay", args=[engagement.pk]))
     assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_1"
     assert len(fake_stripe.creates) == 1
+
+
+def test_after_the_session_lifetime_pay_now_opens_a_new_session_with_a_new_key(accepted, fake_stripe, member, login):
+    engagement, payment, _ = accepted
+    client = login(member)
+    pay = reverse("engagements:engagement_pay", args=[engagement.pk])
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=22, minutes=59), tick=False):
+        assert client.post(pay)["Location"].endswith("cs_test_1")
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=23, minutes=1), tick=False):
+        assert client.post(pay)["Location"].endswith("cs_test_2")
+    old, new = PaymentAttempt.objects.filter(payment=payment).order_by("pk")
+    assert (old.status, new.status) == ("expired", "open")
+    assert old.idempotency_key != new.idempotency_key
 
 
 def test_a_stripe_outage_keeps_the_acceptance_and_pay_now_retries_with_the_same_key(
