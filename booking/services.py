@@ -208,7 +208,9 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, by: User | None, now
                 raise BookingError("other_consultant", _("A session can only move to another time of the same "
                                                          "consultant."))
             old_slot = b.slot
-            Slot.objects.select_for_update().filter(pk=old_slot.pk).values_list("pk", flat=True).first()
+            # Both slots in primary-key order, so two moves in opposite directions cannot deadlock.
+            list(Slot.objects.select_for_update().filter(pk__in=[old_slot.pk, new_slot.pk]).order_by("pk")
+                 .values_list("pk", flat=True))
             taken = _claim_slot(_lock_slot(new_slot.pk, now))
             b.slot = taken
             b.invite_sequence += 1

@@ -79,3 +79,39 @@ def test_two_simultaneous_requests_for_an_approval_slot_hold_it_for_only_one_of_
     assert [b.status for b in booked] == ["requested"]
     assert refused == ["slot_taken"]
     assert Booking.objects.filter(slot=slot, status__in=["requested", "confirmed"]).count() == 1
+
+
+def test_two_bookings_moving_to_the_same_free_time_at_once_end_with_one_move():
+    from booking.services import booking_reschedule
+    from tests.factories import BookingFactory
+
+    consultant = ConsultantFactory()
+    first = BookingFactory(slot=SlotFactory(consultant=consultant))
+    second = BookingFactory(slot=SlotFactory(consultant=consultant))
+    target = SlotFactory(consultant=consultant)
+    barrier = threading.Barrier(2)
+    results, lock = [], threading.Lock()
+
+    def move(booking):
+        try:
+            barrier.wait(timeout=30)
+            booking_reschedule(booking=booking, new_slot=target, by=booking.booked_by)
+            outcome = "moved"
+        except BookingError as e:
+            outcome = e.code
+        except BaseException as e:
+            outcome = repr(e)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=move, args=(b,)) for b in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(results) == ["moved", "slot_taken"]
+    assert Booking.objects.filter(slot=target, status="confirmed").count() == 1
+    assert Slot.objects.get(pk=target.pk).status == "booked"
