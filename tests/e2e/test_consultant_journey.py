@@ -60,6 +60,7 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     page.get_by_role("link", name="Calendar").first.click()
     page.get_by_role("link", name=re.compile("Next month")).click()
     expect(page.locator("#cal-h")).to_have_text(month.strftime("%B %Y"))
+    expect(page.locator("#cal-h")).to_be_focused()  # focus follows the swap (static/js/consultants.js)
     expect(page.locator("#calendar")).to_contain_text("Published: 5")
     assert f"month={month:%Y-%m}" in page.url
     assert_accessible(page)
