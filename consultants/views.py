@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
@@ -83,10 +84,10 @@ def _month_url(d: date) -> str:
     return reverse("consultants:month", args=[d.year, d.month])
 
 
-SLOT_ERRORS = {
-    "booked": _("This slot is booked. Cancel the booking first."),
-    "past": _("That time has already passed."),
-    "overlap": _("That time overlaps another slot."),
+SLOT_ERRORS = {  # lazy: translated per request, in the viewer's language
+    "booked": gettext_lazy("This slot is booked. Cancel the booking first."),
+    "past": gettext_lazy("That time has already passed."),
+    "overlap": gettext_lazy("That time overlaps another slot."),
 }
 
 

@@ -209,3 +209,12 @@ def test_month_review_generation_and_publishing_only_affect_the_signed_in_consul
     consultant_client.post("/me/month/2027/3/publish/")
     assert Slot.objects.filter(consultant=other_rule.consultant).count() == 0
     assert Slot.objects.filter(consultant=consultant, status="published").count() == 5
+
+
+def test_slot_error_messages_are_in_the_consultants_language(client, consultant):
+    consultant.user.language = "sv"
+    consultant.user.save()
+    client.force_login(consultant.user)
+    booked = SlotFactory(consultant=consultant, starts_at=datetime(2027, 3, 3, 8, tzinfo=UTC), status="booked")
+    response = client.post(f"/me/slots/{booked.pk}/block/", follow=True)
+    assert "Den här tiden är bokad" in response.content.decode()
