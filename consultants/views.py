@@ -168,8 +168,11 @@ def settings_view(request):
             feed_url = settings.SITE_URL + reverse("booking:calendar_feed", args=[new_token])
         except NoReverseMatch:
             feed_url = None
+    upcoming = next_month(_local_today(consultant))
     return render(request, "consultants/settings.html", {
         "form": form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
+        "upcoming": upcoming, "publish_on": upcoming - timedelta(days=consultant.publish_ahead_days),
+        "upcoming_done": bool(consultant.last_published_month and consultant.last_published_month >= upcoming),
     }, status=400 if form.errors else 200)
 
 
@@ -248,7 +251,7 @@ def blackout_remove(request, pk: int):
     return redirect("consultants:rules")
 
 
-def _status_counts(slots) -> dict:
+def _status_counts(slots) -> list[tuple[str, str, int]]:
     counts = Counter(s.status for s in slots)
     return [(value, label, counts.get(value, 0)) for value, label in S.choices]
 

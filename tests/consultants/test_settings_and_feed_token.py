@@ -2,8 +2,10 @@
 
 import hashlib
 import re
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.urls import NoReverseMatch, reverse
 
 from consultants.models import Consultant
@@ -81,3 +83,14 @@ def test_another_person_cannot_rotate_a_consultants_token(client, consultant):
     client.post("/me/consultant/settings/feed/")
     consultant.refresh_from_db()
     assert consultant.feed_token_hash == ""
+
+
+def test_the_settings_page_says_when_next_month_will_be_published(client, consultant):
+    with time_machine.travel(datetime(2027, 2, 10, 12, tzinfo=UTC), tick=False):
+        client.force_login(consultant.user)  # inside the travel, or the session has expired by then
+        body = client.get("/me/consultant/settings/").content.decode()
+        assert "March 2027 will be published automatically on 15 February" in body
+        consultant.last_published_month = date(2027, 3, 1)
+        consultant.save()
+        body = client.get("/me/consultant/settings/").content.decode()
+        assert "March 2027 has been published automatically" in body
