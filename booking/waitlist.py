@@ -177,7 +177,8 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
             with transaction.atomic():
                 offer = WaitlistOffer.objects.create(
                     entry=entry, slot=slot, token_hash=token_hash, created_at=now,
-                    expires_at=now + timedelta(hours=claim_hours()),
+                    # Never held past the session itself.
+                    expires_at=min(now + timedelta(hours=claim_hours()), slot.starts_at),
                 )
         except IntegrityError:  # a concurrent run offered this slot (or this entry) first
             return None

@@ -462,3 +462,10 @@ def test_the_dashboard_list_of_waitlists_reads_one_query(rf, django_assert_max_n
     with django_assert_max_num_queries(1):
         html = render_to_string("booking/waitlist_list.html", {"user": member}, request)
     assert html.count("Leave the waitlist") == entries
+
+
+def test_an_offer_for_a_session_sooner_than_the_claim_window_expires_when_the_session_starts(consultant):
+    WaitlistEntryFactory(consultant=consultant)
+    soon = NOW + dt.timedelta(hours=5)
+    offer = waitlist_offer_slot(slot=_slot(consultant, soon))
+    assert offer.expires_at == soon
