@@ -202,3 +202,26 @@ def test_a_member_of_another_company_cannot_see_the_confirmation(client):
     booking = BookingFactory()
     client.force_login(MembershipFactory().user)
     assert client.get(f"/sessions/{booking.pk}/booked/").status_code == 404
+
+
+def test_someone_without_a_company_is_told_they_cannot_book(client, slot, user):
+    client.force_login(user)
+    _answer(client, slot)
+
+    review = client.get(f"/book/{slot.pk}/review/").content.decode()
+
+    assert "does not belong to a company" in review
+    assert client.post(f"/book/{slot.pk}/review/").status_code == 404
+    assert not Booking.objects.exists()
+
+
+def test_a_consultant_hidden_by_staff_cannot_be_booked_through_an_old_link(client, slot):
+    slot.consultant.hidden_by_staff = True
+    slot.consultant.save()
+    assert client.get(f"/book/{slot.pk}/").status_code == 404
+
+
+def test_the_review_without_answers_goes_back_to_the_questions(client, slot):
+    response = client.get(f"/book/{slot.pk}/review/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/book/{slot.pk}/"
