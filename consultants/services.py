@@ -64,12 +64,13 @@ def consultant_update_profile(*, consultant: Consultant, display_name: str, head
         old_photo = consultant.photo.name if consultant.photo else ""
         consultant.display_name, consultant.headline, consultant.bio = display_name, headline, bio
         consultant.city, consultant.time_zone, consultant.is_public = city, time_zone, is_public
+        consultant.full_clean(exclude=["user", "slug", "photo"])  # before a file is written
         if photo is not None:
             consultant.photo.save("photo.jpg", photo, save=False)
         elif remove_photo:
             consultant.photo = ""
-        consultant.full_clean(exclude=["user", "slug", "photo"])
-        consultant.save()
+        # Only the profile's own columns: a stale instance must not undo the publisher's claim or a new token.
+        consultant.save(update_fields=["display_name", "headline", "bio", "city", "time_zone", "is_public", "photo"])
         ConsultantExpertise.objects.filter(consultant=consultant).exclude(area__in=expertise).delete()
         ConsultantExpertise.objects.bulk_create(
             [ConsultantExpertise(consultant=consultant, area=a) for a in expertise], ignore_conflicts=True)

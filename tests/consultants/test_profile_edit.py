@@ -78,3 +78,18 @@ def test_an_unknown_time_zone_is_refused(consultant_client, consultant):
     assert response.status_code == 400
     consultant.refresh_from_db()
     assert consultant.time_zone == "Europe/Stockholm"
+
+
+def test_saving_the_profile_does_not_undo_a_claim_or_token_made_meanwhile(consultant):
+    from datetime import date
+
+    from consultants.models import Consultant
+    from consultants.services import consultant_update_profile
+
+    stale = Consultant.objects.get(pk=consultant.pk)
+    Consultant.objects.filter(pk=consultant.pk).update(last_published_month=date(2027, 3, 1), feed_token_hash="f" * 64)
+    consultant_update_profile(consultant=stale, display_name="New", headline="", bio="", city="",
+                              time_zone="Europe/Stockholm", is_public=True, expertise=[], languages=[])
+    consultant.refresh_from_db()
+    assert (consultant.display_name, consultant.last_published_month, consultant.feed_token_hash) == (
+        "New", date(2027, 3, 1), "f" * 64)
