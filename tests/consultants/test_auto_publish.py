@@ -35,6 +35,8 @@ def test_the_next_month_is_published_once_it_is_due_and_the_consultant_gets_a_su
     assert "5 of them were published just now" in mail.body
     assert "Monday 1 March, 09:00" in mail.body  # in the consultant's zone
     assert "/me/month/2027/3/" in mail.body
+    html = mail.alternatives[0][0]
+    assert "<li>Monday 1 March, 09:00–10:00</li>" in html and 'href="http' in html
 
 
 def test_running_the_task_twice_publishes_and_mails_once(mailoutbox, django_capture_on_commit_callbacks):
