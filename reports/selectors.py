@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from booking.models import Booking
@@ -293,38 +292,39 @@ def _total(rows: list[Row]) -> Row:
 
 
 def monthly_trend(*, period: Period) -> list[TrendPoint]:
-    """Sessions held, leads won and NPS per calendar month (of the session) in `period`. 3 queries."""
-    tz = period.tz
-    points = {m: TrendPoint(month=m) for m in period.months()}
+    """Sessions held, leads won and NPS per calendar month (of the session) in `period`. 3 queries.
 
-    def point(value) -> TrendPoint | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            value = timezone.localtime(value, tz).date() if timezone.is_aware(value) else value.date()
-        return points.get(value.replace(day=1))
+    Each month is a conditional aggregate over plain range comparisons (bounds computed in Python in the
+    period's zone), not a GROUP BY over a truncated date: no per-row date function, so indexes on the start
+    time are usable, and SQLite does not call Python for every row.
+    """
+    months = period.months()
+    bounds = []
+    for m in months:
+        part = Period(m, _next_month(m) - timedelta(days=1), period.zone)
+        bounds.append((part.start_at, part.end_at))
+    points = [TrendPoint(month=m) for m in months]
 
-    held = (Booking.objects.filter(_in(period, "slot__starts_at"), status=B.HELD)
-            .annotate(month=TruncMonth("slot__starts_at", tzinfo=tz)).values("month")
-            .annotate(n=Count("pk")).order_by())
-    for h in held:
-        if p := point(h["month"]):
-            p.held = h["n"]
-    won = (Engagement.objects.filter(_in(period, "booking__slot__starts_at"), status__in=Engagement.WON)
-           .annotate(month=TruncMonth("booking__slot__starts_at", tzinfo=tz)).values("month")
-           .annotate(n=Count("booking", distinct=True)).order_by())
-    for w in won:
-        if p := point(w["month"]):
-            p.won = w["n"]
-    answers = (Feedback.objects.filter(_in(period, "booking__slot__starts_at"), answered_at__isnull=False)
-               .annotate(month=TruncMonth("booking__slot__starts_at", tzinfo=tz)).values("month")
-               .annotate(promoters=Count("pk", filter=PROMOTER), detractors=Count("pk", filter=DETRACTOR),
-                         responses=Count("pk"))
-               .order_by())
-    for a in answers:
-        if p := point(a["month"]):
-            p.promoters, p.detractors, p.responses = a["promoters"], a["detractors"], a["responses"]
-    return list(points.values())
+    def in_month(i: int, prefix: str, extra: Q | None = None) -> Q:
+        q = Q(**{f"{prefix}__gte": bounds[i][0], f"{prefix}__lt": bounds[i][1]})
+        return q & extra if extra is not None else q
+
+    held = Booking.objects.filter(_in(period, "slot__starts_at"), status=B.HELD).aggregate(
+        **{f"m{i}": Count("pk", filter=in_month(i, "slot__starts_at")) for i in range(len(months))})
+    won = Engagement.objects.filter(_in(period, "booking__slot__starts_at"), status__in=Engagement.WON).aggregate(
+        **{f"m{i}": Count("booking", distinct=True, filter=in_month(i, "booking__slot__starts_at"))
+           for i in range(len(months))})
+    aggregates = {}
+    for i in range(len(months)):
+        aggregates[f"p{i}"] = Count("pk", filter=in_month(i, "booking__slot__starts_at", PROMOTER))
+        aggregates[f"d{i}"] = Count("pk", filter=in_month(i, "booking__slot__starts_at", DETRACTOR))
+        aggregates[f"n{i}"] = Count("pk", filter=in_month(i, "booking__slot__starts_at"))
+    answers = Feedback.objects.filter(_in(period, "booking__slot__starts_at"), answered_at__isnull=False).aggregate(
+        **aggregates)
+    for i, p in enumerate(points):
+        p.held, p.won = held[f"m{i}"], won[f"m{i}"]
+        p.promoters, p.detractors, p.responses = answers[f"p{i}"], answers[f"d{i}"], answers[f"n{i}"]
+    return points
 
 
 # --- leads (CSV) ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -44,6 +45,20 @@ def staff_required(view):
     return wrapper
 
 
+# Staff reload the report often while discussing it; a minute-old figure is fine and spares the database the
+# same aggregation over every booking (see reports/selectors.py: 10 queries, but each scans the period).
+REPORT_CACHE_SECONDS = 60
+
+
+def _report_for(period):
+    key = f"reports:conversion:v1:{period.first}:{period.last}:{period.zone}"
+    report = cache.get(key)
+    if report is None:
+        report = conversion_report(period=period)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
 def _period_form(request) -> PeriodForm:
     return PeriodForm(request.GET if request.GET.get("period") else None, zone=timezone.get_current_timezone_name())
 
@@ -54,7 +69,7 @@ def index(request):
     period = form.get_period()
     context = {"form": form}
     if period is not None:
-        report = conversion_report(period=period)
+        report = _report_for(period)
         context.update(report=report, funnel=funnel_chart(report.funnel), trend=trend_chart(report.trend),
                        query=request.GET.urlencode())
     return render(request, "reports/index.html", context, status=200 if period else 400)
@@ -105,7 +120,7 @@ def conversions_csv(request):
     if period is None:
         return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
                             content_type="text/plain; charset=utf-8")
-    report = conversion_report(period=period)
+    report = _report_for(period)
     header = ["consultant", "slots_published", "booked", "utilisation_percent", "held", "no_shows",
               "no_show_rate_percent", "proposals_sent", "won", "conversion_percent",
               *[f"revenue_ex_vat_{c}" for c in CURRENCIES], "median_days_session_to_payment", "pro_bono_hours",
