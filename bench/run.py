@@ -105,7 +105,8 @@ def bench_scale(scale: float, args, env: dict) -> dict:
         rows["booking POST"]["not_booked"] = max(0, rows["booking POST"]["requests"] - made)
         print(f"[{label}] booking POST: {made} bookings made by {rows['booking POST']['requests']} requests",
               flush=True)
-    return {"scale": scale, "label": label, "seed_seconds": meta.get("seed_seconds"), "counts": meta.get("counts"),
+    return {"scale": scale, "label": label, "seed_seconds": meta.get("seed_seconds"),
+            "migrate_seconds": meta.get("migrate_seconds"), "counts": meta.get("counts"),
             "skipped": meta.get("skipped", []), "rows": rows,
             "server_log_tracebacks": log.count("Traceback"), "server_log_locked": log.count("database is locked")}
 
@@ -178,9 +179,11 @@ def main(argv=None) -> int:
     runs = []
     for i, scale in enumerate(scales):
         if i > 0 and runs and runs[0].get("seed_seconds") and scale > scales[0]:
-            predicted = runs[0]["seed_seconds"] * scale / scales[0]
+            fixed = runs[0].get("migrate_seconds") or 0  # migrations cost the same at any size
+            predicted = fixed + (runs[0]["seed_seconds"] - fixed) * scale / scales[0]
             if predicted > args.max_seed_seconds:
-                smaller = max(2, math.floor(args.max_seed_seconds / runs[0]["seed_seconds"] * scales[0]))
+                per_scale = (runs[0]["seed_seconds"] - fixed) / scales[0]
+                smaller = max(2, math.floor((args.max_seed_seconds - fixed) / per_scale))
                 msg = (f"!!! seeding {scale:g}x would take about {predicted:.0f} s (> {args.max_seed_seconds:.0f} s) "
                        f"on this machine: using {smaller}x instead of {scale:g}x. "
                        f"Growth figures are for {smaller}x !!!")
@@ -204,11 +207,15 @@ def main(argv=None) -> int:
     missing = [r["page"] for r in table if r["status"] != "ok"]
     print(f"targets missed: {', '.join(misses) or 'none'}; pages not measured: {', '.join(missing) or 'none'}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps({
+    engine = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
+    document = json.dumps({
         "finished_at": datetime.now(UTC).isoformat(), "host": platform.node(), "cpus": os.cpu_count(),
         "notes": notes, "args": vars(args), "runs": runs, "table": table,
         "worst_ratio": {"ratio": round(worst[0], 2), "page": worst[1]}, "misses": misses, "missing": missing,
-    }, indent=1, default=str))
+        "database": engine,
+    }, indent=1, default=str)
+    (RESULTS / "latest.json").write_text(document)
+    (RESULTS / f"latest-{engine}.json").write_text(document)
     print(f"worst ratio to baseline: {worst[0]:.2f} ({worst[1] or 'no page measured'})")
     return 0
 

@@ -133,8 +133,14 @@ WORDS = ("customer survey complaint loyalty journey staff feedback response time
          "churn onboarding support score promise").split()
 
 
+_SENTENCES: dict[int, list[str]] = {}
+
+
 def sentence(rng: random.Random, n: int = 12) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+    """A filler sentence of n words, from a pool of 200 per length (seeding hundreds of thousands stays fast)."""
+    if n not in _SENTENCES:
+        _SENTENCES[n] = [" ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "." for _ in range(200)]
+    return rng.choice(_SENTENCES[n])
 
 
 def seed(scale: float, rng: random.Random) -> dict:  # noqa: C901 -- one linear script, clearer in one piece
