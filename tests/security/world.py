@@ -33,6 +33,9 @@ class World:
     objects: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
 
+    def __repr__(self):
+        return "<World>"
+
     def __getattr__(self, name):
         try:
             return self.__dict__["objects"][name]
@@ -125,6 +128,13 @@ def build_world() -> World:
 
     questionnaire_get_current(consultant)
     questionnaire_get_current(other_consultant)
+    # Single-row settings are also created on first use.
+    from booking.models import FairUsePolicy
+
+    FairUsePolicy.current()
+    wall_settings = _optional("reports.models", "WallSettings")
+    if wall_settings is not None:
+        wall_settings.current()
 
     _engagements(w, now)
     _feedback(w)

@@ -1,0 +1,47 @@
+"""Hostile input to the sign-up, profile, company, invite and invitation forms."""
+
+from hypothesis import given
+
+from tests.fuzz.hostile import FUZZ, check_post, field_values
+
+SIGNUP = {"email": "new.person@example.com", "password1": "a-long-pass-phrase-42",
+          "password2": "a-long-pass-phrase-42", "name": "Nina New", "company_name": "Nya Bolaget AB",
+          "country": "SE", "org_number": "", "industry": "retail", "size": "10-49"}
+PROFILE = {"name": "Maja M", "time_zone": "Europe/Stockholm", "language": "en"}
+COMPANY = {"company_name": "Owning Company AB", "country": "SE", "org_number": "556677-8899", "industry": "retail",
+           "size": "10-49"}
+INVITATION = {"name": "Ivar Invited", "password": "a-long-pass-phrase-42"}
+
+
+@FUZZ
+@given(data=field_values(SIGNUP))
+def test_signup_survives_hostile_input(client, world, data):
+    client.logout()
+    check_post(client, "/accounts/signup/", data)
+    client.logout()  # a valid sign-up logs in; the next example starts signed out again
+
+
+@FUZZ
+@given(data=field_values(PROFILE))
+def test_profile_survives_hostile_input(as_actor, data):
+    check_post(as_actor("member"), "/me/profile/", data)
+
+
+@FUZZ
+@given(data=field_values(COMPANY))
+def test_company_details_survive_hostile_input(as_actor, data):
+    check_post(as_actor("member"), "/company/", data)
+
+
+@FUZZ
+@given(data=field_values({"email": "colleague@example.com"}))
+def test_company_invite_survives_hostile_input(as_actor, data):
+    check_post(as_actor("member"), "/company/invite/", data)
+
+
+@FUZZ
+@given(data=field_values(INVITATION))
+def test_invitation_accept_survives_hostile_input(client, world, data):
+    client.logout()
+    url = f"/accounts/invitation/{world.tokens['invitation_uidb64']}/{world.tokens['invitation']}/"
+    check_post(client, url, data)
