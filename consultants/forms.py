@@ -1,6 +1,3 @@
-import zoneinfo
-from datetime import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -108,10 +105,11 @@ class SlotAddForm(forms.Form):
     start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480, initial=60)
 
-    def starts_at(self, zone_name: str) -> datetime:
-        local = datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"],
-                                 tzinfo=zoneinfo.ZoneInfo(zone_name))
-        return local
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not 2000 <= day.year <= 2100:  # also keeps zone conversion away from datetime's limits
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return day
 
 
 class DirectoryFilterForm(forms.Form):

@@ -311,6 +311,7 @@ def month_add_slot(request, year: int, month: int):
                 _slot_error(request, e)
             else:
                 messages.success(request, _("Slot added as a draft. Publish the month to offer it."))
+                first = d["day"].replace(day=1)  # show the month the slot landed in
     else:
         messages.error(request, _("Give a date, a start time and a length between 15 and 480 minutes."))
     return redirect(_month_url(first))

@@ -218,3 +218,18 @@ def test_slot_error_messages_are_in_the_consultants_language(client, consultant)
     booked = SlotFactory(consultant=consultant, starts_at=datetime(2027, 3, 3, 8, tzinfo=UTC), status="booked")
     response = client.post(f"/me/slots/{booked.pk}/block/", follow=True)
     assert "Den här tiden är bokad" in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_edge_of_the_calendar_are_refused_politely(consultant_client, day):
+    response = consultant_client.post("/me/month/2027/3/add/", {"day": day, "start": "00:30", "minutes": "60"},
+                                      follow=True)
+    assert response.status_code == 200
+    assert "Give a date" in response.content.decode()
+    assert not Slot.objects.exists()
+
+
+def test_a_slot_added_for_another_month_shows_that_month(consultant_client):
+    response = consultant_client.post("/me/month/2027/3/add/", {"day": "2027-04-07", "start": "10:00",
+                                                                "minutes": "60"})
+    assert response["Location"] == "/me/month/2027/4/"
