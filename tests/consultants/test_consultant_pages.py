@@ -233,3 +233,11 @@ def test_a_slot_added_for_another_month_shows_that_month(consultant_client):
     response = consultant_client.post("/me/month/2027/3/add/", {"day": "2027-04-07", "start": "10:00",
                                                                 "minutes": "60"})
     assert response["Location"] == "/me/month/2027/4/"
+
+
+@pytest.mark.parametrize(("field", "value"), [("rule-session_minutes", "5"), ("rule-buffer_minutes", "999"),
+                                              ("rule-monthly_cap", "0"), ("rule-end_time", "08:00")])
+def test_out_of_range_rule_values_are_refused_on_the_form(consultant_client, field, value):
+    response = consultant_client.post("/me/rules/", {**RULE_POST, field: value})
+    assert response.status_code == 400
+    assert not AvailabilityRule.objects.exists()
