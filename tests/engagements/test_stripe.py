@@ -316,3 +316,49 @@ def test_the_same_event_delivered_five_times_in_parallel_pays_once(fake_stripe, 
     assert Payment.objects.filter(engagement=engagement, status="paid").count() == 1
     assert PipelineEvent.objects.filter(booking=booking, kind="paid").count() == 1
     assert len(_receipts(mailoutbox)) == 1
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_success_pages_and_different_events_racing_each_other_pay_once(fake_stripe, mailoutbox):
+    from tests.factories import HeldBookingFactory
+
+    booking = HeldBookingFactory()
+    engagement = EngagementFactory(booking=booking)
+    payment, _ = _accept(engagement, booking.booked_by)
+    session = fake_stripe.pay("cs_test_1")
+    success = reverse("engagements:checkout_success", args=[engagement.pk]) + "?session_id=cs_test_1"
+    barrier = threading.Barrier(6)
+    codes, errors = [], []
+
+    def webhook(n):
+        payload = _completed(session, f"evt_{n}", ["checkout.session.completed",
+                                                   "checkout.session.async_payment_succeeded"][n % 2])
+        barrier.wait()
+        return signed_post(Client(), payload, WEBHOOK_SECRET).status_code
+
+    def redirect():
+        client = Client()
+        client.force_login(booking.booked_by)
+        barrier.wait()
+        return client.get(success).status_code
+
+    def run(fn, *args):
+        try:
+            codes.append(fn(*args))
+        except Exception as e:  # surfaced below
+            errors.append(e)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(webhook, n)) for n in range(3)]
+    threads += [threading.Thread(target=run, args=(redirect,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors and codes == [200] * 6
+    assert StripeEvent.objects.count() == 3
+    assert Payment.objects.get(pk=payment.pk).status == "paid"
+    assert PipelineEvent.objects.filter(booking=booking, kind="paid").count() == 1
+    assert len(_receipts(mailoutbox)) == 1
