@@ -40,6 +40,11 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     expect(page.locator("select[name=rule-kind]")).to_have_value("monthly")
     expect(page.locator("select[name=rule-ordinal]")).to_have_value("1")
     expect(page.locator("select[name=rule-weekday]")).to_have_value("0")
+    expect(page.locator("input[name=rule-on_date]")).to_be_hidden()  # only the fields this kind uses
+    page.select_option("select[name=rule-kind]", "date")
+    expect(page.locator("input[name=rule-on_date]")).to_be_visible()
+    expect(page.locator("select[name=rule-weekday]")).to_be_hidden()
+    page.select_option("select[name=rule-kind]", "monthly")
     page.fill("input[name=rule-min_notice_hours]", "0")
     page.get_by_role("button", name="Add rule").click()
     expect(page.locator(".messages")).to_contain_text("Rule added")
