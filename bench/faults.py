@@ -194,7 +194,8 @@ def queue_left() -> int:
 
 
 # --- (b) PostgreSQL restarts during a soak ----------------------------------------------------------------------
-def pg_cluster(spec: str) -> tuple[str, str, int]:
+def pg_cluster(spec: str) -> tuple[str, str, int, bool]:
+    """(version, name, port, started_here) of the cluster to restart; the bench's own is created on first use."""
     version, name = spec.split("/", 1)
     listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
     for line in listing.splitlines():
@@ -202,11 +203,12 @@ def pg_cluster(spec: str) -> tuple[str, str, int]:
         if cols[0] == version and cols[1] == name:
             if cols[3] != "online":
                 subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "start"], check=True)
-            return version, name, int(cols[2])
+                return version, name, int(cols[2]), True
+            return version, name, int(cols[2]), False
     port = 5433
     subprocess.run(["pg_createcluster", version, name, "-p", str(port), "--start", "--",
                     "--auth-local=trust", "--auth-host=trust"], check=True, capture_output=True)
-    return version, name, port
+    return version, name, port, True
 
 
 def page_requests(meta: dict, env: dict) -> list[dict]:
@@ -216,7 +218,16 @@ def page_requests(meta: dict, env: dict) -> list[dict]:
 
 
 def fault_postgres(args) -> dict:
-    version, cluster, port = pg_cluster(args.pg_cluster)
+    version, cluster, port, started_here = pg_cluster(args.pg_cluster)
+    try:
+        return _fault_postgres(args, version, cluster, port)
+    finally:
+        if started_here:  # leave the machine as we found it: the bench's own cluster does not keep running
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "stop"],
+                           capture_output=True)
+
+
+def _fault_postgres(args, version: str, cluster: str, port: int) -> dict:
     name = "faults-pg"
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base.update({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/probono_faults", "CONN_MAX_AGE": "60"})
