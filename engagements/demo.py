@@ -125,7 +125,7 @@ def _offer(o: Offer, booking: Booking, consultant: Consultant, member) -> None:
                reason=engagement.decline_reason)
     if o.status in {E.EXPIRED, E.CANCELLED}:
         _event(booking, "lost", consultant.user, consultant.display_name, sent + timedelta(days=3),
-               engagement_id=engagement.pk, reason=f"proposal_{o.status}")
+               engagement_id=engagement.pk, cause=f"proposal_{o.status}")
     if not accepted:
         return
     _event(booking, "accepted", member, who, engagement.accepted_at, engagement_id=engagement.pk, provider=o.provider)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.mail import Recipient, email_queue
 from accounts.models import Membership, User
 from booking.models import Booking, PipelineEvent
+from booking.services import pipeline_event_record
 from engagements.models import Currency, Engagement, GapItem, GapReport, Payment, PaymentAttempt, StripeEvent, vat_of
 from engagements.payments import provider_default, provider_for
 
@@ -62,8 +63,8 @@ def _name(user: User | None) -> str:
 
 
 def _event(*, booking: Booking, kind: str, actor: User | None, **data) -> PipelineEvent:
-    return PipelineEvent.objects.create(booking=booking, kind=kind, actor=actor, actor_name=_name(actor)[:150],
-                                        data=data)
+    # The timeline shows `data["reason"]` verbatim, so only people's own words go there; codes go in "cause".
+    return pipeline_event_record(booking=booking, kind=kind, actor=actor, actor_name=_name(actor)[:150], data=data)
 
 
 def _is_consultant_of(user: User, booking_or_engagement) -> bool:
@@ -331,9 +332,9 @@ def engagement_cancel(*, engagement: Engagement, by: User) -> Engagement:
         Payment.objects.filter(engagement=engagement, status=Payment.Status.PENDING).update(
             status=Payment.Status.CANCELLED)
         if was_sent:
-            # PipelineEvent has no "proposal cancelled" kind: LOST with the reason in data.
+            # PipelineEvent has no "proposal cancelled" kind: LOST, with the cause in data.
             _event(booking=engagement.booking, kind=Kind.LOST, actor=by, engagement_id=engagement.pk,
-                   reason="proposal_cancelled")
+                   cause="proposal_cancelled")
     return engagement
 
 
@@ -347,9 +348,9 @@ def engagements_expire(*, today: date | None = None) -> int:
         try:
             with transaction.atomic():
                 _move(engagement, E.EXPIRED, closed_at=timezone.now())
-                # The consultant's proposal ran out: LOST (no "proposal expired" kind), reason in data.
+                # The consultant's proposal ran out: LOST (no "proposal expired" kind), the cause in data.
                 _event(booking=engagement.booking, kind=Kind.LOST, actor=engagement.consultant.user,
-                       engagement_id=engagement.pk, reason="proposal_expired")
+                       engagement_id=engagement.pk, cause="proposal_expired")
         except EngagementError:  # accepted, declined or expired by someone else meanwhile
             continue
         expired += 1

@@ -131,7 +131,7 @@ def test_the_expiry_task_marks_passed_proposals_expired_once(held_booking):
     assert engagements_expire_task() == 0  # safe to run twice
     statuses = dict(Engagement.objects.values_list("pk", "status"))
     assert statuses == {past.pk: "expired", today.pk: "proposed", accepted.pk: "accepted"}
-    assert PipelineEvent.objects.filter(booking=held_booking, kind="lost", data__reason="proposal_expired").count() == 1
+    assert PipelineEvent.objects.filter(booking=held_booking, kind="lost", data__cause="proposal_expired").count() == 1
 
 
 def test_a_proposal_valid_until_today_expires_tomorrow(held_booking):
@@ -156,3 +156,19 @@ def test_the_consultant_creates_and_sends_a_proposal_from_the_form(held_booking,
     assert (engagement.status, engagement.amount_minor, engagement.currency, engagement.vat_rate_bp) == (
         "proposed", 1_250_050, "EUR", 2500)
     assert [m.to[0] for m in mailoutbox] == [member.email]
+
+
+def test_the_company_timeline_names_the_consultant_at_each_step(consultant, login, no_stripe):
+    from engagements.services import gap_report_save, gap_report_share, session_record_outcome
+    from tests.factories import PastSlotFactory
+
+    booking = BookingFactory(slot=PastSlotFactory(consultant=consultant))
+    by = consultant.user
+    session_record_outcome(booking=booking, outcome="held", by=by)
+    booking.refresh_from_db()
+    gap_report_share(report=gap_report_save(booking=booking, by=by, summary="", recommendations="Act.",
+                                            next_steps="", gaps=[]), by=by)
+    engagement_propose(engagement=_draft(booking), by=by)
+    page = login(booking.booked_by).get(reverse("booking:company_dashboard")).content.decode()
+    for step in ("Session held", "Gap report shared", "Proposal sent"):
+        assert f"<strong>{step}</strong> · by Anna Lindqvist" in page
