@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -177,6 +178,10 @@ def my_feedback(request):
 @never_cache
 def wall(request):
     if not WallSettings.current().is_public and not request.user.is_authenticated:
+        if request.htmx:  # a poll after the session ended (or the wall was made private): go to the login page
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = redirect_to_login(reverse("reports:wall"))["Location"]
+            return response
         return redirect_to_login(request.get_full_path())
     context = {"wall": promoter_wall(zone=timezone.get_current_timezone_name())}
     template = "reports/_wall_live.html" if request.htmx else "reports/wall.html"

@@ -103,3 +103,9 @@ def test_a_consultant_sees_their_nps_distribution_and_comments_per_month_and_onl
     text = response.text
     assert "Great in March" in text and "Too short" in text and "Great in February" in text
     assert "Not for Me" not in text
+
+
+def test_a_poll_after_the_wall_became_private_sends_the_screen_to_the_login_page(client):
+    response = client.get(reverse("reports:wall"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("account_login"))
