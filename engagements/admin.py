@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from engagements.models import Engagement, GapItem, GapReport, Invoice, Payment, PaymentAttempt, StripeEvent
-from engagements.services import EngagementError, invoice_mark_paid
+from engagements.services import EngagementError, engagement_cancel, invoice_mark_paid
 
 
 class GapItemInline(admin.TabularInline):
@@ -19,15 +19,35 @@ class GapReportAdmin(admin.ModelAdmin):
     inlines = [GapItemInline]
 
 
+@admin.action(description=_("Withdraw the selected proposals (unpaid ones only)"))
+def cancel(modeladmin, request, queryset):
+    done = 0
+    for engagement in queryset.select_related("booking", "consultant__user"):
+        try:
+            engagement_cancel(engagement=engagement, by=request.user)
+            done += 1
+        except EngagementError as e:
+            modeladmin.message_user(request, f"{engagement}: {e.message}", messages.ERROR)
+    modeladmin.message_user(request, ngettext("%(n)d proposal withdrawn.", "%(n)d proposals withdrawn.", done)
+                            % {"n": done})
+
+
 @admin.register(Engagement)
 class EngagementAdmin(admin.ModelAdmin):
+    """Read-only: terms and status change only through the services (timeline, mail, payments follow)."""
+
     list_display = ["title", "company", "consultant", "status", "amount_minor", "currency", "valid_until"]
     list_filter = ["status", "currency"]
     list_select_related = ["company", "consultant"]
     search_fields = ["title", "company__name", "consultant__display_name"]
-    raw_id_fields = ["booking", "consultant", "company", "accepted_by"]
-    # Status moves only through the services (they write the timeline and send mail).
-    readonly_fields = ["status", "proposed_at", "accepted_at", "accepted_by", "paid_at", "completed_at", "closed_at"]
+    readonly_fields = [f.name for f in Engagement._meta.fields]
+    actions = [cancel]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PaymentAttemptInline(admin.TabularInline):

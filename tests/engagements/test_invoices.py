@@ -151,3 +151,19 @@ def test_the_staff_list_runs_a_fixed_number_of_queries(rows, staff_user, login, 
     with django_assert_max_num_queries(6):
         page = client.get(reverse("engagements:invoice_list")).content.decode()
     assert page.count("Mark as paid</button>") == rows
+
+
+def test_the_admin_pages_open_and_staff_can_withdraw_an_unpaid_proposal(invoice, staff_user, login):
+    from engagements.models import Engagement
+
+    client = login(staff_user)
+    for name in ("engagement", "payment", "invoice", "gapreport", "stripeevent"):
+        assert client.get(reverse(f"admin:engagements_{name}_changelist")).status_code == 200
+    engagement = invoice.payment.engagement
+    assert client.get(reverse("admin:engagements_engagement_change", args=[engagement.pk])).status_code == 200
+    proposed = EngagementFactory()
+    client.post(reverse("admin:engagements_engagement_changelist"),
+                {"action": "cancel", "_selected_action": [proposed.pk, engagement.pk]})
+    assert Engagement.objects.get(pk=proposed.pk).status == "cancelled"
+    assert Engagement.objects.get(pk=engagement.pk).status == "cancelled"  # accepted but unpaid
+    assert Payment.objects.get(pk=invoice.payment_id).status == "cancelled"
