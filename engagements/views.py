@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -148,7 +150,11 @@ def gap_report_share(request, booking_id: int):
 @login_required
 def engagement_new(request, booking_id: int):
     booking = _get_booking_for_consultant(request, booking_id)
-    form = EngagementForm(request.POST or None, initial={"currency": booking.consultant.currency})
+    if booking.status != Booking.Status.HELD:
+        messages.error(request, EngagementError("not_held").message)
+        return redirect("engagements:session", booking.pk)
+    form = EngagementForm(request.POST or None, initial={
+        "currency": booking.consultant.currency, "valid_until": timezone.localdate() + timedelta(days=30)})
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.engagement_create(booking=booking, by=request.user, **form.service_kwargs())

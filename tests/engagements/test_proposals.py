@@ -172,3 +172,12 @@ def test_the_company_timeline_names_the_consultant_at_each_step(consultant, logi
     page = login(booking.booked_by).get(reverse("booking:company_dashboard")).content.decode()
     for step in ("Session held", "Gap report shared", "Proposal sent"):
         assert f"<strong>{step}</strong> · by Anna Lindqvist" in page
+
+
+def test_the_new_proposal_form_suggests_30_days_and_is_only_for_held_sessions(held_booking, consultant, login):
+    client = login(consultant.user)
+    page = client.get(reverse("engagements:engagement_new", args=[held_booking.pk])).content.decode()
+    assert days_from_today(30).isoformat() in page
+    upcoming = BookingFactory(slot__consultant=consultant)
+    response = client.get(reverse("engagements:engagement_new", args=[upcoming.pk]))
+    assert response["Location"] == reverse("engagements:session", args=[upcoming.pk])
