@@ -19,7 +19,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from booking.models import Booking
@@ -328,28 +328,44 @@ def monthly_trend(*, period: Period) -> list[TrendPoint]:
 
 
 # --- leads (CSV) ------------------------------------------------------------------------------------------
-def lead_rows(*, period: Period | None = None) -> QuerySet:
-    """Every lead (booking) with its stage and what it was worth: one query, meant to be iterated in chunks."""
-    from django.db.models import OuterRef, Subquery
+def lead_rows(*, period: Period | None = None, chunk_size: int = 2000):
+    """Every lead (booking) with its stage and what it was worth, as tuples in session order:
+    (id, booked at, session at, consultant, company, status, stage, latest proposal amount, its currency,
+    its status, won amount, paid at).
 
+    Two queries whatever the number of leads, streamed side by side: the bookings with their stage (engagements'
+    `lead_stage_expression`), and every sent engagement in the same order, merged here. Constant memory, and
+    no per-row subqueries for the proposal columns (5 correlated subqueries per row took 13 s at 100,000 leads
+    on PostgreSQL).
+    """
     from engagements.selectors import lead_stage_expression
 
-    sent = Engagement.objects.filter(booking=OuterRef("pk")).exclude(status=E.DRAFT).order_by("-created_at", "-pk")
-    won = (Engagement.objects.filter(booking=OuterRef("pk"), status__in=Engagement.WON).order_by()
-           .values("booking").annotate(total=Sum("amount_minor")).values("total"))
-    qs = (Booking.objects.annotate(
-        stage=lead_stage_expression(),
-        proposal_amount=Subquery(sent.values("amount_minor")[:1]),
-        proposal_currency=Subquery(sent.values("currency")[:1]),
-        proposal_status=Subquery(sent.values("status")[:1]),
-        won_amount=Subquery(won[:1]),
-        paid_at=Subquery(sent.filter(status__in=Engagement.WON).values("paid_at")[:1]),
-    ).values_list("pk", "created_at", "slot__starts_at", "consultant__display_name", "company__name", "status",
-                  "stage", "proposal_amount", "proposal_currency", "proposal_status", "won_amount", "paid_at")
-          .order_by("slot__starts_at", "pk"))
+    bookings = (Booking.objects.annotate(stage=lead_stage_expression())
+                .values_list("pk", "created_at", "slot__starts_at", "consultant__display_name", "company__name",
+                             "status", "stage")
+                .order_by("slot__starts_at", "pk"))
+    engagements = (Engagement.objects.exclude(status=E.DRAFT)
+                   .values_list("booking__slot__starts_at", "booking_id", "created_at", "pk", "amount_minor",
+                                "currency", "status", "paid_at")
+                   .order_by("booking__slot__starts_at", "booking_id"))
     if period is not None:
-        qs = qs.filter(_in(period, "slot__starts_at"))
-    return qs
+        bookings = bookings.filter(_in(period, "slot__starts_at"))
+        engagements = engagements.filter(_in(period, "booking__slot__starts_at"))
+    pending = iter(engagements.iterator(chunk_size=chunk_size))
+    nxt = next(pending, None)
+    for booking in bookings.iterator(chunk_size=chunk_size):
+        key = (booking[2], booking[0])
+        mine = []
+        while nxt is not None and (nxt[0], nxt[1]) <= key:
+            if (nxt[0], nxt[1]) == key:
+                mine.append(nxt)
+            nxt = next(pending, None)
+        latest = max(mine, key=lambda e: (e[2], e[3]), default=None)
+        won = [e for e in mine if e[6] in Engagement.WON]
+        latest_won = max(won, key=lambda e: (e[2], e[3]), default=None)
+        yield (*booking,
+               latest[4] if latest else None, latest[5] if latest else None, latest[6] if latest else None,
+               sum(e[4] for e in won) if won else None, latest_won[7] if latest_won else None)
 
 
 # --- feedback pages ---------------------------------------------------------------------------------------

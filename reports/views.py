@@ -156,7 +156,7 @@ def leads_csv(request):
 
     def rows(semi):
         for (pk, created, starts, consultant, company, status, stage, amount, currency, p_status, won,
-             paid_at) in lead_rows(period=period).iterator(chunk_size=2000):
+             paid_at) in lead_rows(period=period):
             yield [pk, when(created), when(starts), consultant, company, str(statuses.get(status, status)),
                    str(Stage.LABELS.get(stage, stage)), _money(amount, semi), currency or "",
                    str(proposal_statuses.get(p_status, p_status or "")), _money(won, semi), when(paid_at)]
