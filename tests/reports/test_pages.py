@@ -188,3 +188,22 @@ def test_the_wall_and_the_feedback_page_use_the_same_number_of_queries(
             assert client.get(reverse("reports:my_feedback")).status_code == 200
         with django_assert_max_num_queries(10):
             assert client.get(reverse("reports:wall")).status_code == 200
+
+
+def test_leads_at_the_same_time_each_get_their_own_proposals(client, staff):
+    from tests.factories import EngagementFactory, HeldBookingFactory
+
+    same = dt.datetime(2030, 3, 4, 9, tzinfo=dt.UTC)
+    first = HeldBookingFactory(slot__starts_at=same, slot__ends_at=same + dt.timedelta(hours=1))
+    second = HeldBookingFactory(slot__starts_at=same, slot__ends_at=same + dt.timedelta(hours=1))
+    EngagementFactory(booking=first, status="declined", amount_minor=100_00)
+    EngagementFactory(booking=first, status="proposed", amount_minor=200_00)
+    EngagementFactory(booking=second, status="paid", amount_minor=300_00, paid_at=same + dt.timedelta(days=2))
+    EngagementFactory(booking=second, status="completed", amount_minor=400_00, paid_at=same + dt.timedelta(days=5))
+    _body, rows = _csv(client.get(reverse("reports:leads_csv")))
+    leads = {int(r[0]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    one, two = leads[first.pk], leads[second.pk]
+    assert (one["proposal_value_ex_vat"], one["proposal_status"], one["won_value_ex_vat"], one["stage"]) == (
+        "200.00", "Proposed", "", "Proposal sent")
+    assert (two["proposal_value_ex_vat"], two["won_value_ex_vat"], two["paid_at"], two["stage"]) == (
+        "400.00", "700.00", "2030-03-09 09:00", "Won")
