@@ -1,22 +1,17 @@
 """Reads for the consultant's private calendar feed."""
 
-import hashlib
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from consultants.models import Consultant
+from consultants.selectors import consultant_get_by_feed_token
 
 
 def consultant_by_feed_token(token: str) -> Consultant | None:
     """The consultant whose current feed token is `token`; None for unknown or rotated tokens."""
     if not token:
         return None
-    try:
-        from consultants.selectors import consultant_get_by_feed_token
-    except ImportError:  # the consultants app ships it; until then compare hashes here
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        return Consultant.objects.filter(feed_token_hash=digest).exclude(feed_token_hash="").first()
     return consultant_get_by_feed_token(token)
 
 

@@ -4,8 +4,6 @@ Invariants that must hold under concurrency live here as constraints: one active
 confirmed) per slot, one questionnaire version number per consultant.
 """
 
-import hashlib
-import secrets
 import uuid
 
 from django.conf import settings
@@ -13,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from accounts import tokens
 
 
 def _new_invite_uid() -> str:
@@ -132,15 +132,8 @@ class Booking(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
-    @staticmethod
-    def new_manage_token() -> tuple[str, str]:
-        """(plain token for the link, its hash for the database): 256 random bits."""
-        token = secrets.token_urlsafe(32)
-        return token, Booking.hash_token(token)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    new_manage_token = staticmethod(tokens.token_new)
+    hash_token = staticmethod(tokens.token_hash)
 
 
 class IntakeAnswer(models.Model):

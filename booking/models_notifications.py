@@ -8,14 +8,14 @@ WaitlistEntry / WaitlistOffer: companies waiting for a consultant's free time, a
 freed slot to the first of them (only a SHA-256 of the claim token is stored).
 """
 
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import tokens
 
 __all__ = ["BookingNotice", "WaitlistEntry", "WaitlistOffer"]
 
@@ -126,12 +126,5 @@ class WaitlistOffer(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        """(plain token for the link, its hash for the database): 256 random bits."""
-        token = secrets.token_urlsafe(32)
-        return token, WaitlistOffer.hash_token(token)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    new_token = staticmethod(tokens.token_new)
+    hash_token = staticmethod(tokens.token_hash)

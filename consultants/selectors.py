@@ -6,17 +6,16 @@ from datetime import date, datetime
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from accounts.tokens import token_hash
 from consultants.availability import month_bounds_utc
 from consultants.models import Consultant, ConsultantExpertise, ConsultantLanguage, Slot
 
 
 def consultant_get_by_feed_token(token: str) -> Consultant | None:
     """The consultant whose private calendar-feed token is `token` (hashed, then looked up), or None."""
-    from consultants.services import feed_token_hash
-
     if not token or len(token) > 200:
         return None
-    return Consultant.objects.filter(feed_token_hash=feed_token_hash(token)).exclude(feed_token_hash="").first()
+    return Consultant.objects.filter(feed_token_hash=token_hash(token)).exclude(feed_token_hash="").first()
 
 
 def consultant_listed() -> QuerySet[Consultant]:

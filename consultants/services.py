@@ -3,9 +3,7 @@
 Slots with status BOOKED belong to booking's services; nothing here changes or deletes them.
 """
 
-import hashlib
 import logging
-import secrets
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +17,7 @@ from django.utils.text import slugify
 from accounts.mail import Recipient, email_queue
 from accounts.models import User
 from accounts.services import invitation_url, user_invite
+from accounts.tokens import token_new
 from consultants.availability import (
     blackout_dates_in,
     month_bounds_utc,
@@ -49,10 +48,6 @@ class ConsultantError(Exception):
 
 class SlotError(ConsultantError):
     pass
-
-
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Profile and settings -------------------------------------------------------------------
@@ -98,9 +93,9 @@ def consultant_rotate_feed_token(*, consultant: Consultant) -> str:
 
     The previous token stops working at once (its feed URL then gives 404). The plain token is shown once.
     """
-    token = secrets.token_urlsafe(32)
+    token, digest = token_new()
     with transaction.atomic():
-        consultant.feed_token_hash = feed_token_hash(token)
+        consultant.feed_token_hash = digest
         consultant.save(update_fields=["feed_token_hash"])
     return token
 
