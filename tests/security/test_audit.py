@@ -56,15 +56,39 @@ def test_a_booking_cannot_be_changed_or_deleted_in_the_admin(db):
     assert booking.status == "confirmed"
 
 
-def test_an_engagement_edited_in_the_admin_is_in_the_admin_log(db):
+def test_an_engagements_terms_cannot_be_edited_in_the_admin(db):
+    world = build_world()
+    engagement = world.engagement_accepted
+    client = _staff_client(world)
+    client.post(f"/admin/engagements/engagement/{engagement.pk}/change/", {
+        "title": "Cheaper", "amount_minor": 1, "currency": "EUR", "vat_rate_bp": 0, "status": "paid"})
+    engagement.refresh_from_db()
+    assert (engagement.amount_minor, engagement.currency, engagement.status) == (1_000_000, "SEK", "accepted")
+
+
+def test_a_proposal_withdrawn_in_the_admin_is_on_the_timeline_with_the_staff_member(db):
     world = build_world()
     engagement = world.engagement_proposed
+    response = _staff_client(world).post("/admin/engagements/engagement/", {
+        "action": "cancel", "_selected_action": [engagement.pk]})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "cancelled"
+    event = PipelineEvent.objects.filter(booking=world.held_booking).order_by("-pk").first()
+    assert event.actor == world.users["staff"], (event.kind, event.actor)
+
+
+def test_staff_changing_the_fair_use_limits_is_in_the_admin_log(db):
+    from booking.models import FairUsePolicy
+
+    world = build_world()
     client = _staff_client(world)
-    response = client.get(f"/admin/engagements/engagement/{engagement.pk}/change/")
-    form = response.context["adminform"].form
+    url = "/admin/booking/fairusepolicy/1/change/"
+    form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data["title"] = "Workshop, renamed by staff"
-    response = client.post(f"/admin/engagements/engagement/{engagement.pk}/change/", data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    entry = LogEntry.objects.get(object_id=str(engagement.pk), action_flag=CHANGE)
-    assert entry.user == world.users["staff"] and "Title" in entry.get_change_message()
+    data["max_upcoming"] = 3
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert FairUsePolicy.current().max_upcoming == 3
+    entry = LogEntry.objects.get(object_id="1", action_flag=CHANGE)
+    assert entry.user == world.users["staff"] and "upcoming" in entry.get_change_message().lower()
