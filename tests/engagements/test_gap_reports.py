@@ -115,3 +115,33 @@ def test_the_company_page_lists_shared_reports_and_sent_proposals_only(held_book
     page = login(member).get(reverse("engagements:company")).content.decode()
     assert reverse("engagements:gap_report", args=[held_booking.pk]) in page
     assert "Sent one" in page and "Draft one" not in page
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_the_company_page_runs_a_fixed_number_of_queries(held_booking, member, login, rows,
+                                                         django_assert_max_num_queries):
+    from django.utils import timezone
+
+    from tests.factories import EngagementFactory, HeldBookingFactory
+
+    for _ in range(rows):
+        booking = HeldBookingFactory(company=held_booking.company, booked_by=member)
+        GapReportFactory(booking=booking, shared_at=timezone.now())
+        EngagementFactory(booking=booking, status="accepted")
+    client = login(member)
+    with django_assert_max_num_queries(7):
+        page = client.get(reverse("engagements:company")).content.decode()
+    assert page.count('href="/proposals/') == rows
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_the_session_page_runs_a_fixed_number_of_queries(held_booking, login, rows, django_assert_max_num_queries):
+    from tests.factories import EngagementFactory
+
+    GapItemFactory(report=GapReportFactory(booking=held_booking))
+    for i in range(rows):
+        EngagementFactory(booking=held_booking, status=["proposed", "paid", "draft"][i % 3])
+    client = login(held_booking.consultant.user)
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("engagements:session", args=[held_booking.pk])).content.decode()
+    assert page.count('href="/proposals/') == rows
