@@ -14,6 +14,7 @@ class Route:
     name: str | None
     view: str
     params: tuple[str, ...]
+    callback: object = None
 
 
 def _params(pattern) -> tuple[str, ...]:
@@ -32,7 +33,8 @@ def _walk(resolver: URLResolver, prefix: str, namespace: str | None, params: tup
             yield from _walk(p, route, ns, params + _params(p.pattern))
         elif isinstance(p, URLPattern):
             name = f"{namespace}:{p.name}" if namespace and p.name else p.name
-            yield Route(route=route, name=name, view=p.lookup_str, params=params + _params(p.pattern))
+            yield Route(route=route, name=name, view=p.lookup_str, params=params + _params(p.pattern),
+                        callback=p.callback)
 
 
 def app_routes() -> list[Route]:
