@@ -28,6 +28,7 @@ from booking.forms import (
 from booking.models import Booking, IntakeAnswer, Questionnaire
 from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
 from booking.selectors import (
+    booking_list_awaiting_outcome,
     booking_get_by_token,
     booking_get_for_consultant,
     booking_get_for_member,
@@ -287,6 +288,7 @@ def consultant_dashboard(request):
     requests_, upcoming, others = booking_list_for_consultant(consultant=consultant)
     return render(request, "booking/consultant_dashboard.html", {
         "consultant": consultant, "requests": requests_, "upcoming": upcoming, "others": others,
+        "awaiting_outcome": booking_list_awaiting_outcome(consultant=consultant),
         "decline_form": DeclineForm(), "cancel_form": ConsultantCancelForm(),
     })
 

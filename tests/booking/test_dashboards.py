@@ -148,3 +148,14 @@ def test_a_consultant_cannot_act_on_another_consultants_bookings(client):
     assert client.post(f"/me/sessions/{booking.pk}/cancel/", {"reason": "x"}).status_code == 404
     assert client.post(f"/me/slots/{booking.slot_id}/cancel-booking/", {"reason": "x"}).status_code == 404
     assert Booking.objects.get(pk=booking.pk).status == "requested"
+
+
+def test_the_consultants_dashboard_lists_ended_sessions_until_their_outcome_is_recorded(client):
+    from engagements.services import session_record_outcome
+
+    booking = BookingFactory(slot__starts_at=timezone.now() - timedelta(hours=3))
+    client.force_login(booking.consultant.user)
+    body = client.get("/me/sessions/").content.decode()
+    assert "Record the outcome" in body and booking.company.name in body
+    session_record_outcome(booking=booking, outcome="held", by=booking.consultant.user)
+    assert "Record the outcome" not in client.get("/me/sessions/").content.decode()
