@@ -28,10 +28,10 @@ from booking.forms import (
 from booking.models import Booking, IntakeAnswer, Questionnaire
 from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
 from booking.selectors import (
-    booking_list_awaiting_outcome,
     booking_get_by_token,
     booking_get_for_consultant,
     booking_get_for_member,
+    booking_list_awaiting_outcome,
     booking_list_for_company,
     booking_list_for_consultant,
     slot_list_free,
