@@ -1,5 +1,6 @@
-"""Every page carries the Content-Security-Policy, and nothing on it needs 'unsafe-inline': no <script> without
-src (or a nonce), no style="" attribute, no <style> block without a nonce, no on*="" event handler attribute.
+"""Every page carries the Content-Security-Policy (and the anti-framing, no-sniff and referrer headers), and
+nothing on it needs 'unsafe-inline': no <script> without src (or a nonce), no style="" attribute, no <style>
+block without a nonce, no on*="" event handler attribute.
 
 Every GET page of the security matrix is rendered as every actor who may see it, plus the public pages.
 """
@@ -53,6 +54,12 @@ def check_page(response) -> list[str]:
     for name in ("script-src", "style-src"):
         if "'unsafe-inline'" in directives.get(name, "") or "'unsafe-eval'" in directives.get(name, ""):
             problems.append(f"{name} allows unsafe code: {directives[name]}")
+    for header, value in (("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+                          ("Referrer-Policy", "same-origin")):
+        if response.headers.get(header) != value:
+            problems.append(f"{header} is {response.headers.get(header)!r}, not {value!r}")
+    if "frame-ancestors 'none'" not in policy:
+        problems.append("CSP lacks frame-ancestors 'none'")
     if response["Content-Type"].startswith("text/html"):
         problems += inline_problems(response.content.decode())
     return problems

@@ -151,3 +151,18 @@ def test_the_database_search_finds_a_plain_or_encoded_secret(world):
     encoded = base64.b64encode(b"xx s3cr3t-t0ken-valu2 yy").decode()
     Booking.objects.filter(pk=world.booking.pk).update(cancel_reason=encoded)
     assert "booking_booking.cancel_reason" in tables_containing("s3cr3t-t0ken-valu2")
+
+
+def test_pages_opened_by_a_secret_link_are_never_stored_by_shared_caches(world, client):
+    """The token is in the address: a proxy or a shared computer's cache must not keep the page; the
+    same-origin referrer policy keeps the address from leaking to other sites through links."""
+    tokens = world.tokens
+    urls = [f"/manage/{tokens['manage']}/", f"/calendar/{tokens['feed']}.ics",
+            f"/waitlist/claim/{tokens['waitlist_claim']}/", f"/feedback/{tokens['survey']}/",
+            f"/accounts/invitation/{tokens['invitation_uidb64']}/{tokens['invitation']}/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache_control = response.headers.get("Cache-Control", "")
+        assert "private" in cache_control or "no-store" in cache_control, (url, cache_control)
+        assert response.headers.get("Referrer-Policy") == "same-origin", url
