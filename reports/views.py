@@ -95,6 +95,18 @@ def _money(minor, semicolon: bool) -> str:
     return _number(Decimal(int(minor)).scaleb(-2), semicolon)
 
 
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Neutralise text a spreadsheet would run as a formula (a company named "=HYPERLINK(…)"): prefix an
+    apostrophe. Numbers, including negative ones like an NPS of −20, stay numbers."""
+    if isinstance(value, str) and value and (
+            value.startswith(FORMULA_STARTS) or (value[0] == "-" and not value[1:2].isdigit())):
+        return "'" + value
+    return value
+
+
 def _csv(request, filename: str, header: list[str], rows) -> StreamingHttpResponse:
     """UTF-8 with a BOM (Excel then reads the letters right); `?sep=semicolon` for Nordic Excel, which also
     gets decimal commas."""
@@ -104,7 +116,7 @@ def _csv(request, filename: str, header: list[str], rows) -> StreamingHttpRespon
     def lines():
         yield "\ufeff" + writer.writerow(header)
         for row in rows(semicolon):
-            yield writer.writerow(row)
+            yield writer.writerow([_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

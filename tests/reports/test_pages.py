@@ -207,3 +207,21 @@ def test_leads_at_the_same_time_each_get_their_own_proposals(client, staff):
         "200.00", "Proposed", "", "Proposal sent")
     assert (two["proposal_value_ex_vat"], two["won_value_ex_vat"], two["paid_at"], two["stage"]) == (
         "400.00", "700.00", "2030-03-09 09:00", "Won")
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(client, staff):
+    from tests.factories import EngagementFactory, HeldBookingFactory
+
+    booking = HeldBookingFactory(company__name='=HYPERLINK("http://evil.test","click")',
+                                 slot__consultant__display_name="@SUM(A1:A9)",
+                                 slot__starts_at=dt.datetime(2030, 3, 4, 9, tzinfo=dt.UTC),
+                                 slot__ends_at=dt.datetime(2030, 3, 4, 10, tzinfo=dt.UTC))
+    EngagementFactory(booking=booking, status="proposed")
+    from tests.factories import FeedbackFactory
+
+    FeedbackFactory(booking=booking, score=0)  # an NPS of −100 must stay a number
+    _body, leads = _csv(client.get(reverse("reports:leads_csv")))
+    assert leads[1][3] == "'@SUM(A1:A9)" and leads[1][4] == """'=HYPERLINK("http://evil.test","click")"""
+    _body, report = _csv(client.get(reverse("reports:conversions_csv"), MARCH))
+    row = dict(zip(report[0], report[1], strict=True))
+    assert row["consultant"] == "'@SUM(A1:A9)" and row["nps"] == "-100"
