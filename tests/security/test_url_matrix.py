@@ -158,3 +158,46 @@ def test_month_pages_outside_the_calendar_range_are_404(db):
     client = client_for(world, "consultant")
     for year, month in ((2026, 0), (2026, 13), (1, 1), (99999, 1), (10**20, 1)):
         assert client.get(f"/me/month/{year}/{month}/").status_code == 404, (year, month)
+
+
+def test_a_member_who_is_not_the_owner_cannot_change_or_delete_the_company(db):
+    from tests.factories import MembershipFactory
+
+    world = build_world()
+    plain = MembershipFactory(company=world.company, role="member").user
+    client = Client(raise_request_exception=False)
+    client.force_login(plain)
+    before = db_snapshot()
+    assert client.post("/company/", {"company_name": "Renamed AB", "country": "SE", "org_number": "",
+                                     "industry": "retail", "size": "1-9"}).status_code == 404
+    for name in ("reports:data_protection", "reports:company_delete", "reports:company_export"):
+        try:
+            url = reverse(name)
+        except Exception:
+            continue
+        assert client.get(url).status_code == 404, name
+        assert client.post(url, {"confirm_name": world.company.name}).status_code == 404, name
+    assert [label for label in before if before[label] != db_snapshot()[label]] == []
+
+
+def _post_owner(row) -> str | None:
+    return next((a for a in ACTORS if a != "anonymous" and a not in (row.post or {})), None)
+
+
+POST_ID_ROWS = [row for row in MATRIX if row.post and _post_owner(row) and row.name in _WITH_PARAMS]
+
+
+@pytest.mark.parametrize("row", POST_ID_ROWS, ids=lambda r: r.name)
+def test_a_post_to_an_unknown_id_or_token_is_a_404_never_an_error(db, row):
+    world = build_world()
+    kwargs = row.kwargs(world)
+    client = client_for(world, _post_owner(row))
+    before = db_snapshot()
+    wrong = {}
+    for bad in _mangled(row, kwargs):
+        url = reverse(row.name, kwargs=bad)
+        got = answer_of(client.post(url, row.data(world)))
+        if got != 404:
+            wrong[url] = got
+    assert not wrong, f"POST {row.name} as {_post_owner(row)}: {wrong}"
+    assert [label for label in before if before[label] != db_snapshot()[label]] == []
