@@ -233,6 +233,8 @@ class Slot(models.Model):
         indexes = [
             models.Index(fields=["status", "starts_at"], name="slot_status_start_idx"),
             models.Index(fields=["consultant", "status", "starts_at"], name="slot_consultant_status_idx"),
+            # Reports filter every figure by when the session took place, across all consultants and statuses.
+            models.Index(fields=["starts_at"], name="slot_start_idx"),
         ]
 
     def __str__(self):
