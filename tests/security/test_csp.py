@@ -37,6 +37,10 @@ class InlineFinder(HTMLParser):
                 self.problems.append(f"line {where}: <{tag} {name}=…> event handler attribute")
         if a.get("href", "") and a["href"].strip().lower().startswith("javascript:"):
             self.problems.append(f"line {where}: javascript: link")
+        for name, value in a.items():  # htmx attributes that evaluate code (base.html also sets allowEval false)
+            if name.startswith(("hx-on", "data-hx-on")) or (
+                    name in ("hx-vals", "hx-vars", "data-hx-vals") and (value or "").strip().startswith("js:")):
+                self.problems.append(f"line {where}: <{tag} {name}=…> evaluates code")
 
 
 def inline_problems(html: str) -> list[str]:
@@ -67,9 +71,10 @@ def check_page(response) -> list[str]:
 
 def test_the_finder_catches_what_csp_would_block():
     html = ('<script>alert(1)</script><script src="/static/x.js"></script><p style="color:red">'
-            '<button onclick="x()">x</button><style>p{}</style><a href="javascript:void(0)">x</a>')
+            '<button onclick="x()">x</button><style>p{}</style><a href="javascript:void(0)">x</a>'
+            '<div hx-on:click="x()"></div><div hx-vals="js:{a: x()}"></div>')
     problems = inline_problems(html)
-    assert len(problems) == 5, problems
+    assert len(problems) == 7, problems
     assert inline_problems('<script nonce="abc">x</script><style nonce="abc"></style>') == []
 
 
@@ -97,6 +102,12 @@ def test_every_page_of_the_matrix_needs_no_inline_code(db, row):
         if problems:
             found[actor] = problems
     assert not found, f"{url}: {found}"
+
+
+def test_htmx_may_not_evaluate_code(client, db):
+    html = client.get(reverse("home")).content.decode()
+    assert '"allowEval": false' in html
+
 
 
 def test_error_pages_need_no_inline_code(client, db):
