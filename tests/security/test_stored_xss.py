@@ -30,7 +30,7 @@ def hostile_world():
             User.objects.filter(pk=user.pk).update(name=f"{PAYLOAD} {user.pk}")
     Company.objects.filter(pk=w.company.pk).update(name=FORMULA + PAYLOAD)
     Consultant.objects.filter(pk=w.consultant_profile.pk).update(display_name="Cecilia" + PAYLOAD, headline=PAYLOAD,
-                                                                  bio=PAYLOAD + "\n\n" + PAYLOAD, city=PAYLOAD)
+                                                                  bio=PAYLOAD + "\n\n" + PAYLOAD, city=PAYLOAD[:100])
     for booking in (w.booking, w.held_booking, w.requested_booking, w.past_confirmed_booking):
         IntakeAnswer.objects.create(booking=booking, question_label=PAYLOAD, question_kind="long_text",
                                     value=PAYLOAD)
