@@ -191,3 +191,15 @@ def test_staff_pages_have_no_serious_accessibility_violations(page, live_server,
         ("wall", _url("reports:wall")),
         ("invoices", _url("engagements:invoice_list")),
     ])
+
+
+def test_the_calendar_after_an_htmx_month_change_has_no_serious_accessibility_violations(page, live_server, world):
+    sign_in(page, live_server, world.users["consultant"])
+    page.goto(live_server.url + _url("consultants:calendar"))
+    next_link = page.locator("#calendar a[hx-get]").last
+    target = next_link.get_attribute("href")
+    next_link.click()
+    expect(page).to_have_url(live_server.url + _url("consultants:calendar") + target)
+    expect(page.locator("#calendar")).to_be_visible()
+    found = violations(page)
+    assert not found, found
