@@ -45,3 +45,12 @@ def test_invitation_accept_survives_hostile_input(client, world, data):
     client.logout()
     url = f"/accounts/invitation/{world.tokens['invitation_uidb64']}/{world.tokens['invitation']}/"
     check_post(client, url, data)
+
+
+@FUZZ
+@given(data=field_values({"confirm_name": "Other Company AB"}))
+def test_the_company_deletion_confirmation_survives_hostile_input(as_actor, world, data):
+    """The owner of the other company types anything but its exact name: refused, nothing deleted."""
+    if data.get("confirm_name") == "Other Company AB":
+        data["confirm_name"] = "Other Company AB?"
+    check_post(as_actor("other_member"), "/company/data/delete/", data)
