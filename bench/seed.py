@@ -45,7 +45,10 @@ def sqlite_path(scale: float | str) -> Path:
 
 
 def meta_path(scale: float | str) -> Path:
-    return BENCH_VAR / f"meta-{label_for(scale)}.json"
+    # The benchmark's 1x/10x runs on PostgreSQL keep their own meta file (session keys differ per database);
+    # named databases (load, faults) have distinct names already.
+    pg = "-postgresql" if not isinstance(scale, str) and os.environ.get("DATABASE_URL") else ""
+    return BENCH_VAR / f"meta-{label_for(scale)}{pg}.json"
 
 
 def bench_env(scale: float | str, base: dict | None = None) -> dict:
