@@ -42,12 +42,14 @@ def booking_list_for_consultant(*, consultant: Consultant, now: datetime | None 
     return requests, upcoming, others
 
 
-def booking_list_awaiting_outcome(*, consultant: Consultant, now: datetime | None = None) -> list[Booking]:
-    """Confirmed sessions that have ended without a recorded outcome (held / no-show), oldest first."""
+def booking_list_awaiting_outcome(*, consultant: Consultant, now: datetime | None = None):
+    """Confirmed sessions that have ended without a recorded outcome (held / no-show), oldest first.
+
+    Shared by the consultant's dashboard and engagements' outcome page.
+    """
     now = now or timezone.now()
-    return list(_with_details(
-        Booking.objects.filter(consultant=consultant, status=Booking.Status.CONFIRMED, slot__ends_at__lte=now)
-    ).order_by("slot__starts_at", "pk"))
+    return (Booking.objects.filter(consultant=consultant, status=Booking.Status.CONFIRMED, slot__ends_at__lte=now)
+            .select_related("company", "slot", "booked_by").order_by("slot__starts_at", "pk"))
 
 
 def booking_get_by_token(token: str) -> Booking | None:

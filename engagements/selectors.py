@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking
+from booking.selectors import booking_list_awaiting_outcome
 from consultants.models import Consultant
 from engagements.models import Engagement, GapReport
 
@@ -113,15 +113,8 @@ def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Boar
     return Board(columns=list(columns.values()), open_value=open_value)
 
 
-def outcomes_pending(*, consultant: Consultant, now: datetime | None = None) -> QuerySet[Booking]:
-    """Confirmed sessions that have ended but whose outcome (held / no-show) is not recorded yet."""
-    now = now or timezone.now()
-    return (Booking.objects.filter(consultant=consultant, status=B.CONFIRMED, slot__ends_at__lte=now)
-            .select_related("company", "slot", "booked_by").order_by("slot__starts_at", "pk"))
-
-
-def outcomes_pending_count(*, consultant: Consultant) -> int:
-    return outcomes_pending(consultant=consultant).count()
+# Confirmed sessions that have ended but whose outcome (held / no-show) is not recorded yet: booking's data.
+outcomes_pending = booking_list_awaiting_outcome
 
 
 def company_follow_ups(*, company_id: int) -> tuple[QuerySet[GapReport], QuerySet[Engagement]]:
