@@ -78,6 +78,11 @@ def month_bounds(month: date, zone: str) -> tuple[datetime, datetime]:
     return (datetime.combine(first, time(), tzinfo=tz), datetime.combine(following, time(), tzinfo=tz))
 
 
+# Closed columns (won, lost) grow forever; the board shows their newest cards and counts the rest.
+# Rendering 400 cards was most of the board's 860 ms p50 in the benchmark.
+CLOSED_CARDS_SHOWN = 25
+
+
 @dataclass
 class Column:
     stage: str
@@ -87,6 +92,16 @@ class Column:
     @property
     def count(self) -> int:
         return len(self.leads)
+
+    @property
+    def shown(self) -> list:
+        if self.stage in (Stage.WON, Stage.LOST):
+            return self.leads[:CLOSED_CARDS_SHOWN]
+        return self.leads
+
+    @property
+    def not_shown(self) -> int:
+        return self.count - len(self.shown)
 
 
 @dataclass

@@ -88,4 +88,23 @@ def test_the_board_runs_the_same_number_of_queries_for_3_and_60_leads(
     client = login(consultant.user)
     with django_assert_max_num_queries(7):
         response = client.get(reverse("engagements:pipeline"))
-    assert response.content.decode().count('class="card lead-card"') == leads
+    board = pipeline_board(consultant=consultant)
+    assert sum(column.count for column in board.columns) == leads
+    assert response.content.decode().count('class="card lead-card"') == sum(len(c.shown) for c in board.columns)
+
+
+def test_closed_columns_show_their_newest_cards_and_count_the_rest(consultant, login):
+    from engagements.selectors import CLOSED_CARDS_SHOWN
+
+    for _ in range(CLOSED_CARDS_SHOWN + 3):
+        _lead(consultant, "no_show")
+    for _ in range(CLOSED_CARDS_SHOWN + 3):
+        _lead(consultant, "confirmed", APRIL)
+    lost = next(c for c in pipeline_board(consultant=consultant).columns if c.stage == "lost")
+    assert lost.count == CLOSED_CARDS_SHOWN + 3
+    assert len(lost.shown) == CLOSED_CARDS_SHOWN and lost.not_shown == 3
+    booked = next(c for c in pipeline_board(consultant=consultant).columns if c.stage == "booked")
+    assert len(booked.shown) == booked.count == CLOSED_CARDS_SHOWN + 3  # open work is never hidden
+    client = login(consultant.user)
+    body = client.get(reverse("engagements:pipeline")).content.decode()
+    assert "and 3 older leads" in body
