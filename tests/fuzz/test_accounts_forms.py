@@ -54,3 +54,19 @@ def test_the_company_deletion_confirmation_survives_hostile_input(as_actor, worl
     if data.get("confirm_name") == "Other Company AB":
         data["confirm_name"] = "Other Company AB?"
     check_post(as_actor("other_member"), "/company/data/delete/", data)
+
+
+@FUZZ
+@given(data=field_values({"login": "maja@example.com", "password": "not-her-password", "remember": "on"}))
+def test_the_login_form_survives_hostile_input(client, world, data):
+    client.logout()
+    check_post(client, "/accounts/login/", data)
+    client.logout()
+
+
+@FUZZ
+@given(data=field_values({"email": "maja@example.com"}))
+def test_password_reset_and_login_code_requests_survive_hostile_input(client, world, data):
+    client.logout()
+    for url in ("/accounts/password/reset/", "/accounts/login/code/"):
+        check_post(client, url, data)
