@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.plan import PAGES
 from bench.seed import bench_env, label_for, meta_path, sqlite_path
-from bench.server import Gunicorn, collectstatic, load, python
+from bench.server import Gunicorn, load, python
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
@@ -76,7 +76,6 @@ def booked_count(env: dict, scale: float) -> dict:
 def bench_scale(scale: float, args, env: dict) -> dict:
     label = label_for(scale)
     meta = seed(scale, env, args.reuse)
-    collectstatic(env)
     plan = json.loads(python("bench.plan", "--scale", f"{scale:g}", "--bookings", "1000", env=env))
     before = booked_count(env, scale) if any(p["kind"] == "booking" and p["status"] == "ok" for p in plan) else None
     rows = {}

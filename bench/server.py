@@ -57,6 +57,9 @@ class Gunicorn:
         self.stop()
 
     def start(self) -> None:
+        # DEBUG is off, so pages need the collected, hashed static files: without them every rendered page
+        # is a 500 (a fresh clone has none). Cheap when already collected.
+        collectstatic(self.env)
         cmd = [str(BIN / "gunicorn"), "config.wsgi:application", "--workers", str(self.workers),
                "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
                "--timeout", str(self.timeout), "--graceful-timeout", "5", "--log-level", "warning"]
