@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-
 CHROMIUM = "/usr/bin/chromium"
 
 
