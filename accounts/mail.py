@@ -84,4 +84,6 @@ def email_queue(*, template: str, context: dict, recipient: Recipient, attachmen
 
 
 def payload_queue(payload: Payload) -> None:
-    transaction.on_commit(lambda: async_task("accounts.tasks.email_deliver", payload, task_name="email"))
+    # save=False: a rendered mail may hold a secret (invitation link, password-reset key, sign-in code); django-q2
+    # must not keep it in its result table once delivered.
+    transaction.on_commit(lambda: async_task("accounts.tasks.email_deliver", payload, task_name="email", save=False))
