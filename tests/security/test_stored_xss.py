@@ -77,9 +77,7 @@ def test_typed_markup_is_shown_as_text_on_every_page(db, row):
     assert not found, f"{url}: {found}"
 
 
-# Reported to the lead: reports/views.py leads_csv writes company names as they are, so a company called
-# "=HYPERLINK(…)" becomes a live formula in the staff member's spreadsheet. Add it here once neutralised.
-CSV_EXPORTS = ["reports:conversions_csv"]
+CSV_EXPORTS = ["reports:conversions_csv", "reports:leads_csv"]
 
 
 @pytest.mark.parametrize("name", CSV_EXPORTS)
