@@ -88,5 +88,5 @@ class MonthFilterForm(forms.Form):
         try:
             year, month = (int(x) for x in value.split("-"))
             return datetime.date(year, month, 1)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # "0-3000000000" overflows date()
             raise forms.ValidationError(_("Choose a month.")) from None

@@ -246,7 +246,7 @@ def pipeline(request):
 def gap_report(request, booking_id: int):
     """Company members see a shared report; the consultant sees theirs (also as a draft); others get 404."""
     report = (GapReport.objects.select_related("booking__consultant__user", "booking__company", "booking__slot")
-              .prefetch_related("items").filter(booking_id=booking_id).first())
+              .prefetch_related("items").filter(booking__pk=booking_id).first())  # __pk: a 2**63 id is a 404
     if report is None:
         raise Http404
     booking = report.booking
