@@ -85,7 +85,8 @@ class BaseQuestionFormSet(forms.BaseFormSet):
 
 
 QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=1, can_order=True,
-                                        can_delete=True, max_num=30, validate_max=True)
+                                        can_delete=True, max_num=30, validate_max=True,
+                                        absolute_max=30)  # a tampered TOTAL_FORMS never builds 1,030 forms
 
 
 def question_initial(questions) -> list[dict]:

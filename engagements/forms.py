@@ -23,7 +23,8 @@ class GapItemForm(forms.Form):
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-GapItemFormSet = forms.formset_factory(GapItemForm, extra=3, max_num=30, validate_max=True)
+# absolute_max: a tampered TOTAL_FORMS never makes the server build (and render) 1,030 forms.
+GapItemFormSet = forms.formset_factory(GapItemForm, extra=3, max_num=30, validate_max=True, absolute_max=30)
 
 
 def _to_minor(value: Decimal) -> int:
