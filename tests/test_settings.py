@@ -74,3 +74,8 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_offline_commands_run_without_a_secret_key_but_serving_ones_do_not():
+    assert _manage("makemigrations", "--check", "--dry-run", DEBUG="false").returncode == 0
+    assert _manage("check", DEBUG="false").returncode != 0
