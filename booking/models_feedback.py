@@ -5,12 +5,12 @@ conditional UPDATE that also stores the SHA-256 of a fresh 256-bit token (the pl
 e-mail), so each survey is sent once and the link cannot be guessed or read from the database.
 """
 
-import hashlib
-import secrets
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from accounts import tokens
 
 __all__ = ["Feedback"]
 
@@ -66,12 +66,5 @@ class Feedback(models.Model):
     def is_detractor(self) -> bool:
         return self.score is not None and self.score <= self.DETRACTOR_MAX
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        """(plain token for the link, its hash for the database): 256 random bits."""
-        token = secrets.token_urlsafe(32)
-        return token, Feedback.hash_token(token)
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+    new_token = staticmethod(tokens.token_new)
+    hash_token = staticmethod(tokens.token_hash)

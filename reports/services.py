@@ -13,8 +13,6 @@ reasons, timeline names. Invoices are the exception: bookkeeping law (Sweden 7 y
 keeping them as issued, so the invoice rows keep the buyer's name and number (GDPR art. 17(3)(b)).
 """
 
-import hashlib
-import secrets
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -22,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company, Membership, User
+from accounts.tokens import token_new
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from booking.models_feedback import Feedback
 from booking.models_notifications import WaitlistEntry
@@ -149,7 +148,7 @@ def company_delete(*, company: Company, by: User) -> DataRequestLog:
         Feedback.objects.filter(booking_id__in=booking_ids).update(comment="", show_company=False, token_hash=None)
         for pk in booking_ids:  # a fresh random hash each: old manage links stop working
             Booking.objects.filter(pk=pk).update(
-                cancel_reason="", manage_token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest())
+                cancel_reason="", manage_token_hash=token_new()[1])
         Booking.objects.filter(pk__in=booking_ids, cancelled_by_id__in=members).update(cancelled_by=None)
         events = PipelineEvent.objects.filter(booking_id__in=booking_ids)
         events.filter(actor_id__in=members).update(actor=None, actor_name="")
