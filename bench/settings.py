@@ -34,3 +34,7 @@ if os.environ.get("BENCH_Q_RETRY"):
 # The fault script counts mails in the files of Django's file-based backend (config.settings has no such variable).
 if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+
+# Every simulated client connects from 127.0.0.1, so per-address limits would turn the load into 429s;
+# the limits have their own tests (tests/security/test_rate_limits.py).
+ACCOUNT_RATE_LIMITS = False
