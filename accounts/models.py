@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_time_zone
@@ -127,3 +130,41 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.company} ({self.role})"
+
+
+class AuditEntry(models.Model):
+    """One staff action on bookings, payments and the settings around them: who, what, on which object, when.
+
+    Written by `accounts.audit.audit_record` inside the transaction of the change, so a change that rolls back
+    leaves no entry. Append-only: nobody edits or removes an entry (the admin shows it read-only). The actor's
+    e-mail and the target's label are snapshots, so an entry still reads right after the user or the object
+    is gone. `data` never holds secrets (see `accounts.audit`).
+    """
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.CharField(_("who (e-mail)"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.ForeignKey(ContentType, verbose_name=_("kind of object"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    target_label = models.CharField(_("object"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="auditentry_action_idx"),
+            models.Index(fields=["target_type", "target_id"], name="auditentry_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '—'} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
