@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import CompanyForm, InvitationAcceptForm, InviteForm, ProfileForm
 from accounts.models import Membership, User
+from accounts.ratelimits import limit_link_guesses
 from accounts.selectors import company_for_user, member_list, membership_get, user_is_consultant
 from accounts.services import AccountError, invitation_accept, member_invite, user_update_preferences
 
@@ -118,6 +119,7 @@ def company_invite(request):
 
 
 @never_cache
+@limit_link_guesses
 def invitation(request, uidb64: str, token: str):
     try:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))

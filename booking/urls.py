@@ -1,8 +1,8 @@
-from importlib.util import find_spec
-
 from django.urls import path
 
 from booking import views
+from booking.urls_feedback import feedback_urlpatterns
+from booking.urls_notifications import notifications_urlpatterns
 
 app_name = "booking"
 urlpatterns = [
@@ -20,13 +20,5 @@ urlpatterns = [
     path("me/questionnaire/", views.questionnaire_edit, name="questionnaire_edit"),
 ]
 
-# The notification side (.ics download `booking_ics`, private calendar feed, waitlist pages) keeps its routes
-# in its own module.
-if find_spec("booking.urls_notifications") is not None:
-    from booking.urls_notifications import notifications_urlpatterns
-
-    urlpatterns += notifications_urlpatterns
-
-from booking.urls_feedback import feedback_urlpatterns  # noqa: E402
-
-urlpatterns += feedback_urlpatterns
+# Calendars and the waitlist, and the survey, keep their routes next to their views.
+urlpatterns += notifications_urlpatterns + feedback_urlpatterns

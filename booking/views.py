@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
 from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.forms import (
@@ -107,6 +108,7 @@ def _url_if_exists(name: str, *args) -> str:
 
 # --- the booking flow -----------------------------------------------------------------------------------------
 @never_cache
+@limit_posts("booking")
 def book(request, pk: int):
     """Step 1 and 2: the chosen time (in the viewer's zone) and the consultant's questionnaire."""
     slot = _slot_or_404(pk)
@@ -134,6 +136,7 @@ def book(request, pk: int):
 
 
 @never_cache
+@limit_posts("booking")
 def review(request, pk: int):
     """Step 3: review the answers, sign in or sign up if needed (answers wait in the session), confirm."""
     slot = _slot_or_404(pk)
@@ -229,6 +232,8 @@ def _handle_change(request, booking: Booking, *, by):
 
 
 @never_cache
+@limit_link_guesses
+@limit_posts("booking")
 def manage(request, token: str):
     """Anyone holding the link may see the session; only a POST changes it (mail scanners open every link)."""
     booking = booking_get_by_token(token)
@@ -262,6 +267,7 @@ def company_dashboard(request):
 
 
 @login_required
+@limit_posts("booking")
 def company_booking(request, pk: int):
     """One session of the company: details, answers, timeline, cancel and move."""
     booking = booking_get_for_member(user=request.user, pk=pk)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.ratelimits import limit_link_guesses, limit_posts
 from booking.feedback import (
     FeedbackError,
     feedback_answer,
@@ -29,6 +30,8 @@ def _get_feedback_for_token(token: str) -> Feedback:
 
 
 @never_cache
+@limit_link_guesses
+@limit_posts("survey")
 def feedback(request, token: str):
     survey = _get_feedback_for_token(token)
     consultant = survey.booking.consultant

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
 from booking.feed import consultant_by_feed_token, feed_bookings
 from booking.invites import booking_calendar, consultant_feed
@@ -38,6 +39,7 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @require_GET
+@limit_link_guesses
 def calendar_feed(request, token: str):
     """The consultant's private feed; the token is the only credential (rotating it kills the old URL)."""
     consultant = consultant_by_feed_token(token)
@@ -79,6 +81,7 @@ def _profile_url(consultant: Consultant) -> str:
 
 @login_required
 @require_POST
+@limit_posts("waitlist")
 def waitlist_join_view(request, slug: str):
     consultant = get_object_or_404(Consultant, slug=slug, is_public=True, hidden_by_staff=False)
     company = company_for_user(request.user)
@@ -101,6 +104,7 @@ def waitlist_join_view(request, slug: str):
 
 @login_required
 @require_POST
+@limit_posts("waitlist")
 def waitlist_leave_view(request, pk: int):
     entry = get_object_or_404(WaitlistEntry.objects.select_related("consultant"), pk=pk,
                               company__memberships__user=request.user)
@@ -118,6 +122,8 @@ def _claim_error_message(code: str) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_link_guesses
+@limit_posts("waitlist")
 def waitlist_claim_view(request, token: str):
     """GET shows the offer and the intake questions and changes nothing (mail scanners open links);
     only a POST from a signed-in member of the offered company books the slot."""

@@ -175,10 +175,18 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,3/m/key",
+    # Ours (accounts/ratelimits.py), on the same counter: POSTs of the booking steps and the manage link's
+    # cancel/reschedule, of waitlist join/leave/claim, of the survey; and secret links that match nothing.
+    "booking": "30/m/ip,300/h/ip",
+    "waitlist": "10/m/ip",
+    "survey": "10/m/ip",
+    "link_miss": "20/m/ip,100/h/ip",
 }
 if TESTING:
     # Tests log in hundreds of times from 127.0.0.1; the limits themselves have their own test.
     ACCOUNT_RATE_LIMITS = False
+# Behind N proxies that append to X-Forwarded-For, the client's address for the limits is the N-th from the end.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"

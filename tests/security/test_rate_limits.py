@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests.factories import UserFactory
+from tests.security.world import build_world
 
 
 def production_rate_limits() -> dict:
@@ -68,3 +69,91 @@ def test_the_admin_login_form_cannot_be_used_to_guess_passwords(client, db, limi
     response = client.post("/admin/login/", {"username": staff.email, "password": "correct-horse-battery"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in client.session  # the admin's own form never logs anyone in
+
+
+# --- Our own limits (accounts/ratelimits.py): booking, waitlist, survey, and guessing secret links ---------------
+def _amount(action: str) -> int:
+    """The first (per-minute) amount of the production rate for `action`, e.g. 30 for "30/m/ip,300/h/ip"."""
+    return int(production_rate_limits()[action].split(",")[0].split("/")[0])
+
+
+def _is_429(response) -> bool:
+    return response.status_code == 429 and "Too many attempts" in response.content.decode()
+
+
+def test_production_limits_cover_booking_waitlist_survey_and_link_guessing():
+    limits = production_rate_limits()
+    for action in ("booking", "waitlist", "survey", "link_miss"):
+        assert limits.get(action), action
+        assert limits[action].split(",")[0].endswith("/m/ip"), limits[action]
+
+
+def test_booking_posts_from_one_address_are_limited_and_nothing_is_booked_past_the_limit(client, db, limits_on):
+    from booking.models import Booking
+    from tests.booking.helpers import post_data_for
+
+    world = build_world()
+    slot = world.free_slot
+    client.force_login(world.users["other_member"])  # the owning company has used its free sessions
+    data = post_data_for(slot.consultant)
+    assert client.post(f"/book/{slot.pk}/", data).status_code == 302  # a valid draft waits in the session
+    for _ in range(_amount("booking") - 1):
+        assert client.post(f"/book/{slot.pk}/", {}).status_code == 200  # field errors, still counted
+    before = Booking.objects.count()
+    response = client.post(f"/book/{slot.pk}/review/")
+    assert _is_429(response)
+    assert Booking.objects.count() == before
+    assert client.get(f"/book/{slot.pk}/review/").status_code == 200  # reading is never limited
+    # Another address is not affected: the same person books from there.
+    assert client.post(f"/book/{slot.pk}/review/", REMOTE_ADDR="10.1.2.3").status_code == 302
+    assert Booking.objects.count() == before + 1
+
+
+def test_waitlist_posts_are_limited(client, db, limits_on):
+    world = build_world()
+    client.force_login(world.users["other_member"])
+    url = "/consultants/otto/waitlist/"
+    statuses = [client.post(url).status_code for _ in range(_amount("waitlist"))]
+    assert 429 not in statuses, statuses
+    assert _is_429(client.post(url))
+
+
+def test_survey_answers_are_limited_and_the_refused_one_is_not_saved(client, db, limits_on):
+    world = build_world()
+    url = f"/feedback/{world.tokens['survey']}/"
+    for _ in range(_amount("survey")):
+        assert client.post(url, {"score": "oops"}).status_code == 400
+    assert _is_429(client.post(url, {"score": "10", "comment": "Great"}))
+    world.survey.refresh_from_db()
+    assert world.survey.score is None and world.survey.answered_at is None
+
+
+@pytest.mark.parametrize("path", ["/manage/{}/", "/feedback/{}/", "/waitlist/claim/{}/", "/calendar/{}.ics",
+                                  "/accounts/invitation/{uid}/{}/"])
+def test_guessing_secret_links_from_one_address_is_stopped(client, db, limits_on, path):
+    world = build_world()
+    uid = world.tokens["invitation_uidb64"]
+    for i in range(_amount("link_miss")):
+        assert client.get(path.format(f"guess-{i}", uid=uid)).status_code == 404
+    # Now every secret link from this address waits, even a right one (the guesser may have found it) …
+    assert _is_429(client.get(f"/manage/{world.tokens['manage']}/"))
+    assert _is_429(client.get(f"/feedback/{world.tokens['survey']}/"))
+    # … while the same link from another address still works.
+    assert client.get(f"/manage/{world.tokens['manage']}/", REMOTE_ADDR="10.9.8.7").status_code == 200
+
+
+def test_opening_a_real_link_often_is_never_counted(client, db, limits_on):
+    world = build_world()
+    for _ in range(_amount("link_miss") * 2):
+        assert client.get(f"/manage/{world.tokens['manage']}/").status_code == 200
+        assert client.get(f"/calendar/{world.tokens['feed']}.ics").status_code == 200
+
+
+def test_the_client_address_behind_a_proxy_comes_from_x_forwarded_for(client, db, limits_on, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    build_world()
+    for i in range(_amount("link_miss")):
+        client.get(f"/manage/guess-{i}/", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert _is_429(client.get("/manage/guess/", HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    # Same proxy (REMOTE_ADDR), another client: not limited.
+    assert client.get("/manage/guess/", HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 404
