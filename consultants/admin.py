@@ -7,6 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import AuditedAdmin
+from accounts.audit import audit_record
 from accounts.forms import time_zone_choices
 from consultants.models import AvailabilityRule, Blackout, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
 from consultants.services import ConsultantError, consultant_invite, consultant_send_invitation
@@ -38,7 +40,7 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(Consultant)
-class ConsultantAdmin(admin.ModelAdmin):
+class ConsultantAdmin(AuditedAdmin):
     list_display = ["display_name", "user", "city", "time_zone", "is_public", "hidden_by_staff",
                     "last_published_month"]
     list_filter = ["hidden_by_staff", "is_public", "time_zone"]
@@ -65,6 +67,8 @@ class ConsultantAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     consultant = consultant_invite(**form.cleaned_data)
+                    audit_record(actor=request.user, action="consultant.invite", target=consultant,
+                                 email=consultant.user.email)
             except ConsultantError:
                 form.add_error("email", _("This person is already an active consultant."))
             else:
@@ -74,19 +78,35 @@ class ConsultantAdmin(admin.ModelAdmin):
                    "title": _("Invite a consultant")}
         return TemplateResponse(request, "consultants/admin/invite.html", context)
 
+    def _set_hidden(self, request, queryset, *, hidden: bool) -> int:
+        # Only the profiles that change get an entry; the update and the entries commit together.
+        with transaction.atomic():
+            changing = list(queryset.select_for_update().filter(hidden_by_staff=not hidden).order_by("pk"))
+            n = Consultant.objects.filter(pk__in=[c.pk for c in changing]).update(hidden_by_staff=hidden)
+            for consultant in changing:
+                audit_record(actor=request.user, action="consultant.hide" if hidden else "consultant.show",
+                             target=consultant, hidden_by_staff={"old": not hidden, "new": hidden})
+        return n
+
     @admin.action(description=_("Hide the selected profiles from companies"))
     def hide_profiles(self, request, queryset):
-        n = queryset.update(hidden_by_staff=True)
+        n = self._set_hidden(request, queryset, hidden=True)
         self.message_user(request, ngettext("%d profile hidden.", "%d profiles hidden.", n) % n)
 
     @admin.action(description=_("Show the selected profiles again"))
     def show_profiles(self, request, queryset):
-        n = queryset.update(hidden_by_staff=False)
+        n = self._set_hidden(request, queryset, hidden=False)
         self.message_user(request, ngettext("%d profile shown.", "%d profiles shown.", n) % n)
 
     @admin.action(description=_("Send invitation (a link to set a password)"))
     def send_invitation(self, request, queryset):
-        sent = sum(1 for c in queryset.select_related("user") if consultant_send_invitation(consultant=c))
+        sent = 0
+        for consultant in queryset.select_related("user"):
+            with transaction.atomic():
+                if consultant_send_invitation(consultant=consultant):
+                    audit_record(actor=request.user, action="consultant.send_invitation", target=consultant,
+                                 email=consultant.user.email)
+                    sent += 1
         skipped = queryset.count() - sent
         self.message_user(request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent)
         if skipped:
@@ -97,7 +117,7 @@ class ConsultantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(AuditedAdmin):
     list_display = ["consultant", "starts_at", "ends_at", "status", "rule", "added_by_hand"]
     list_filter = ["status"]
     search_fields = ["consultant__display_name"]
@@ -107,6 +127,6 @@ class SlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Blackout)
-class BlackoutAdmin(admin.ModelAdmin):
+class BlackoutAdmin(AuditedAdmin):
     list_display = ["consultant", "start_date", "end_date", "note"]
     list_select_related = ["consultant"]

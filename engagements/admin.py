@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import AuditedAdmin
 from engagements.models import Engagement, GapItem, GapReport, Invoice, Payment, PaymentAttempt, StripeEvent
 from engagements.services import EngagementError, engagement_cancel, invoice_mark_paid
 
@@ -12,7 +13,7 @@ class GapItemInline(admin.TabularInline):
 
 
 @admin.register(GapReport)
-class GapReportAdmin(admin.ModelAdmin):
+class GapReportAdmin(AuditedAdmin):
     list_display = ["booking", "shared_at", "updated_at"]
     list_select_related = ["booking__company", "booking__consultant"]
     raw_id_fields = ["booking"]
@@ -33,7 +34,7 @@ def cancel(modeladmin, request, queryset):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(AuditedAdmin):
     """Read-only: terms and status change only through the services (timeline, mail, payments follow)."""
 
     list_display = ["title", "company", "consultant", "status", "amount_minor", "currency", "valid_until"]
@@ -58,7 +59,7 @@ class PaymentAttemptInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(AuditedAdmin):
     list_display = ["pk", "engagement", "provider", "status", "total_minor", "currency", "paid_at"]
     list_filter = ["provider", "status"]
     list_select_related = ["engagement"]
@@ -79,7 +80,7 @@ def mark_paid(modeladmin, request, queryset):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(AuditedAdmin):
     list_display = ["number", "company_name", "total_minor", "currency", "issued_on", "due_on", "payment_status"]
     list_select_related = ["payment"]
     search_fields = ["number", "company_name"]
@@ -98,7 +99,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(AuditedAdmin):
     list_display = ["event_id", "type", "livemode", "received_at"]
     list_filter = ["type"]
     search_fields = ["event_id"]

@@ -16,11 +16,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import audit_record
 from accounts.mail import Recipient, email_queue
 from accounts.models import Membership, User
 from booking.models import Booking, PipelineEvent
 from booking.services import pipeline_event_record
-from engagements.models import Currency, Engagement, GapItem, GapReport, Payment, PaymentAttempt, StripeEvent, vat_of
+from engagements.models import (
+    Currency,
+    Engagement,
+    GapItem,
+    GapReport,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    StripeEvent,
+    vat_of,
+)
 from engagements.payments import provider_default, provider_for
 
 log = logging.getLogger(__name__)
@@ -324,17 +335,23 @@ def engagement_cancel(*, engagement: Engagement, by: User) -> Engagement:
     from here without a network call inside the transaction; if it is paid anyway, `payment_fulfil` refuses
     (the payment is no longer pending) and logs it for a manual refund.
     """
-    if not (_is_consultant_of(by, engagement) or by.is_staff):
+    by_consultant = _is_consultant_of(by, engagement)
+    if not (by_consultant or by.is_staff):
         raise EngagementError("not_allowed")
     with transaction.atomic():
-        was_sent = engagement.status != E.DRAFT
+        was = engagement.status
+        was_sent = was != E.DRAFT
         _move(engagement, E.CANCELLED, closed_at=timezone.now())
-        Payment.objects.filter(engagement=engagement, status=Payment.Status.PENDING).update(
+        payments = Payment.objects.filter(engagement=engagement, status=Payment.Status.PENDING).update(
             status=Payment.Status.CANCELLED)
         if was_sent:
             # PipelineEvent has no "proposal cancelled" kind: LOST, with the cause in data.
             _event(booking=engagement.booking, kind=Kind.LOST, actor=by, engagement_id=engagement.pk,
                    cause="proposal_cancelled")
+        if not by_consultant:  # staff withdrew someone else's proposal: the audit log says who
+            audit_record(actor=by, action="engagement.withdraw", target=engagement, status_from=was,
+                         amount_minor=engagement.amount_minor, currency=engagement.currency,
+                         booking_id=engagement.booking_id, payments_cancelled=payments)
     return engagement
 
 
@@ -392,12 +409,23 @@ def payment_fulfil(*, payment: Payment, by: User | None = None, reference: str =
 
 
 def invoice_mark_paid(*, payment: Payment, by: User) -> bool:
-    """Staff record that an invoice was paid (from the staff page or the admin)."""
+    """Staff record that an invoice was paid (from the staff page or the admin), with an entry in the audit log.
+
+    False (and no audit entry) when the payment was no longer pending. Raises EngagementError("not_allowed")
+    for non-staff and ("not_pending") for a payment that is not by invoice.
+    """
     if not by.is_staff:
         raise EngagementError("not_allowed")
     if payment.provider != Payment.Provider.INVOICE:
         raise EngagementError("not_pending")
-    return payment_fulfil(payment=payment, by=by)
+    with transaction.atomic():  # the audit entry commits or rolls back with the payment
+        if not payment_fulfil(payment=payment, by=by):
+            return False
+        invoice = Invoice.objects.filter(payment=payment).first()
+        audit_record(actor=by, action="invoice.mark_paid", target=invoice or payment, payment_id=payment.pk,
+                     engagement_id=payment.engagement_id, invoice_number=invoice.number if invoice else "",
+                     total_minor=payment.total_minor, currency=payment.currency)
+    return True
 
 
 def payment_refund(*, payment: Payment, reference: str = "") -> bool:

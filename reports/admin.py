@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedAdmin
 from booking.models_feedback import Feedback
 from reports.models import DataRequestLog, WallSettings
 
 
 @admin.register(WallSettings)
-class WallSettingsAdmin(admin.ModelAdmin):
+class WallSettingsAdmin(AuditedAdmin):
     list_display = ["__str__", "is_public", "updated_at"]
 
     def has_add_permission(self, request):
@@ -16,7 +17,7 @@ class WallSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataRequestLog)
-class DataRequestLogAdmin(admin.ModelAdmin):
+class DataRequestLogAdmin(AuditedAdmin):
     """A record for staff; nobody edits or removes it."""
 
     list_display = ["created_at", "kind", "company_id_ref", "requested_by", "details"]
@@ -35,7 +36,7 @@ class DataRequestLogAdmin(admin.ModelAdmin):
 
 # Feedback lives in booking/ (booking has no admin module of its own for it); reports shows it to staff.
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(AuditedAdmin):
     list_display = ["booking", "kind", "score", "answered_at", "show_company", "sent_at"]
     list_filter = ["kind", "score", "show_company"]
     date_hierarchy = "answered_at"
