@@ -81,7 +81,9 @@ class ConsultantAdmin(AuditedAdmin):
     def _set_hidden(self, request, queryset, *, hidden: bool) -> int:
         # Only the profiles that change get an entry; the update and the entries commit together.
         with transaction.atomic():
-            changing = list(queryset.select_for_update().filter(hidden_by_staff=not hidden).order_by("pk"))
+            # Re-select by pk: the changelist's queryset may carry joins or DISTINCT, which FOR UPDATE refuses.
+            changing = list(Consultant.objects.select_for_update()
+                            .filter(pk__in=queryset.values("pk"), hidden_by_staff=not hidden).order_by("pk"))
             n = Consultant.objects.filter(pk__in=[c.pk for c in changing]).update(hidden_by_staff=hidden)
             for consultant in changing:
                 audit_record(actor=request.user, action="consultant.hide" if hidden else "consultant.show",

@@ -262,3 +262,14 @@ def test_the_booking_change_form_changes_nothing_and_writes_no_audit_entry(db):
     client = _staff_client(world)
     client.post(f"/admin/booking/booking/{world.booking.pk}/change/", {"status": "cancelled"})
     assert not AuditEntry.objects.exists()
+
+
+def test_inviting_a_consultant_in_the_admin_is_in_the_audit_log(db):
+    world = build_world()
+    response = _staff_client(world).post("/admin/consultants/consultant/invite/", {
+        "email": "nina@example.com", "name": "Nina New", "time_zone": "Europe/Stockholm", "language": "sv"})
+    assert response.status_code == 302
+    consultant = Consultant.objects.get(user__email="nina@example.com")
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.target_id) == (world.users["staff"], "consultant.invite",
+                                                           str(consultant.pk))
