@@ -234,7 +234,11 @@ def engagement_cancel(request, pk: int):
 # --- Pipeline ----------------------------------------------------------------------------------
 @login_required
 def pipeline(request):
-    consultant = _get_consultant_for_user(request)
+    # Through the user's one-to-one (cached on request.user), so the navigation's "is a consultant" check in
+    # base.html asks the database nothing more; 404 for everyone else, as _get_consultant_for_user does.
+    consultant = getattr(request.user, "consultant", None)
+    if consultant is None:
+        raise Http404
     form = MonthFilterForm(request.GET or None)
     month = form.cleaned_data["month"] if form.is_valid() else None
     board = pipeline_board(consultant=consultant, month=month)

@@ -108,3 +108,16 @@ def test_closed_columns_show_their_newest_cards_and_count_the_rest(consultant, l
     client = login(consultant.user)
     body = client.get(reverse("engagements:pipeline")).content.decode()
     assert "and 3 older leads" in body
+
+
+def test_a_card_shows_company_session_date_status_and_proposal_in_the_viewers_words(consultant, login):
+    consultant.user.language, consultant.user.time_zone = "sv", "America/New_York"
+    consultant.user.save()
+    start = dt.datetime(2031, 5, 1, 2, tzinfo=dt.UTC)  # still 30 April in New York
+    slot = SlotFactory(consultant=consultant, starts_at=start, ends_at=start + dt.timedelta(hours=1), status="booked")
+    lead = BookingFactory(slot=slot, status="held")
+    EngagementFactory(booking=lead, title="Kundresa", amount_minor=1_234_500, currency="SEK")
+    body = login(consultant.user).get(reverse("engagements:pipeline")).content.decode()
+    assert f'<a href="{reverse("engagements:session", args=[lead.pk])}"><strong>{lead.company.name}</strong>' in body
+    assert "30 april 2031 · Genomförd" in body
+    assert "Kundresa · 12\u00a0345,00\u00a0SEK" in body
