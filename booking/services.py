@@ -179,12 +179,18 @@ def booking_cancel(*, booking: Booking, by: User | None, reason: str = "", now: 
         b.save(update_fields=["status", "cancelled_at", "cancel_reason", "cancelled_by"])
         freed = _free_slot(b.slot, now=now, block=by_consultant)
         pipeline_event_record(booking=b, kind=E.CANCELLED, actor=by,
-                              data={"reason": b.cancel_reason, "by": "consultant" if by_consultant else "company"})
+                              data={"reason": b.cancel_reason, "by": _cancelled_by_role(by, by_consultant)})
         notifications.on_booking_cancelled(b)
         if freed:
             notifications.on_slot_freed(b.slot)
     _copy(b, booking)
     return booking
+
+
+def _cancelled_by_role(by: User | None, by_consultant: bool) -> str:
+    if by_consultant:
+        return "consultant"
+    return "staff" if by is not None and by.is_staff else "company"
 
 
 def booking_reschedule(*, booking: Booking, new_slot: Slot, by: User | None, now: datetime | None = None) -> Booking:

@@ -9,17 +9,18 @@ and dates. Everything that names or describes a person or the company goes: the 
 organisation number, member accounts (e-mail, name, password, verified addresses — unless the person also
 belongs to another company or is a consultant or staff, then only the membership goes), intake answers,
 cancellation reasons and messages, feedback comments, gap report texts, proposal titles, scopes and decline
-reasons, timeline names. Invoices are the exception: bookkeeping law (Sweden 7 years, Denmark 5) requires
-keeping them as issued, so the invoice rows keep the buyer's name and number (GDPR art. 17(3)(b)).
+reasons, timeline names, and the object labels and old/new values in staff's audit log. Invoices are the
+exception: bookkeeping law (Sweden 7 years, Denmark 5) requires keeping them as issued, so the invoice rows keep the buyer's name and number (GDPR art. 17(3)(b)).
 """
 
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Company, Membership, User
+from accounts.models import AuditEntry, Company, Membership, User
 from accounts.tokens import token_new
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from booking.models_feedback import Feedback
@@ -119,6 +120,16 @@ def _scrub(data: dict) -> dict:
             if k not in FREE_TEXT_KEYS or (isinstance(v, str) and v in SYSTEM_REASON_CODES)}
 
 
+def _audit_forget(targets: dict) -> None:
+    """Staff's audit entries about the deleted company's objects keep who did what and when, but lose the
+    snapshots (object labels, old and new values), which may quote names and texts. Invoices and payments
+    are not listed: they are kept as issued."""
+    match = Q(pk__in=[])
+    for model, ids in targets.items():
+        match |= Q(target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids])
+    AuditEntry.objects.filter(match).update(target_label="", data={})
+
+
 def company_delete(*, company: Company, by: User) -> DataRequestLog:
     """Delete the company account: anonymise what the reports count, remove everything else personal.
 
@@ -157,6 +168,15 @@ def company_delete(*, company: Company, by: User) -> DataRequestLog:
             if scrubbed != event.data:
                 PipelineEvent.objects.filter(pk=event.pk).update(data=scrubbed)
 
+        _audit_forget({
+            Company: [company.pk], User: erase, Booking: booking_ids,
+            Membership: Membership.objects.filter(company=company).values_list("pk", flat=True),
+            WaitlistEntry: WaitlistEntry.objects.filter(company=company).values_list("pk", flat=True),
+            Engagement: Engagement.objects.filter(company=company).values_list("pk", flat=True),
+            GapReport: GapReport.objects.filter(booking_id__in=booking_ids).values_list("pk", flat=True),
+            GapItem: GapItem.objects.filter(report__booking_id__in=booking_ids).values_list("pk", flat=True),
+            Feedback: Feedback.objects.filter(booking_id__in=booking_ids).values_list("pk", flat=True),
+        })
         GapItem.objects.filter(report__booking_id__in=booking_ids).delete()
         GapReport.objects.filter(booking_id__in=booking_ids).update(summary="", recommendations="", next_steps="")
         Engagement.objects.filter(company=company).update(title="", scope="", decline_reason="")

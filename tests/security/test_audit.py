@@ -181,7 +181,7 @@ def test_staff_cancelling_a_booking_in_the_admin_confirm_first_then_both_sides_h
                                                                              "The consultant is ill")
     assert Slot.objects.get(pk=booking.slot_id).status == "published"  # offered again
     event = PipelineEvent.objects.get(booking=booking, kind="cancelled")
-    assert event.actor == staff
+    assert event.actor == staff and event.data["by"] == "staff"
     recipients = {address for m in mailoutbox for address in m.to}
     assert {world.users["member"].email, world.users["consultant"].email} <= recipients
     entry = AuditEntry.objects.get()
@@ -273,3 +273,33 @@ def test_inviting_a_consultant_in_the_admin_is_in_the_audit_log(db):
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.target_id) == (world.users["staff"], "consultant.invite",
                                                            str(consultant.pk))
+
+
+def test_deleting_a_company_keeps_who_did_what_in_the_audit_log_but_not_the_texts(db):
+    from accounts.models import Company
+    from engagements.models import GapReport
+    from django.utils import timezone
+
+    from reports.services import company_delete
+
+    world = build_world()
+    staff, owner = world.users["staff"], world.users["member"]
+    booking = world.held_booking
+    report = GapReport.objects.get(booking=booking)
+    audit_record(actor=staff, action="admin.change", target=report,
+                 changed={"summary": ["Olga Secret loses customers", "Olga Secret is leaving"]})
+    audit_record(actor=staff, action="admin.change", target=booking.company, changed={"name": ["Old", "New"]})
+    invoice_entry = audit_record(actor=staff, action="invoice.mark_paid", target=world.invoice, number="X")
+    for b in (world.booking, world.requested_booking):  # sessions still ahead block the deletion
+        Booking.objects.filter(pk=b.pk).update(status="cancelled", cancelled_at=timezone.now())
+    Engagement.objects.filter(company_id=booking.company_id, status="accepted").update(status="cancelled")
+    before = AuditEntry.objects.count()
+
+    company_delete(company=Company.objects.get(pk=booking.company_id), by=owner)
+
+    assert AuditEntry.objects.count() == before  # who did what, and when, stays
+    assert AuditEntry.objects.filter(actor=staff, action="admin.change").count() == 2
+    kept_text = repr(list(AuditEntry.objects.exclude(pk=invoice_entry.pk).values_list("target_label", "data")))
+    assert "Olga" not in kept_text and "Owning Company" not in kept_text, kept_text
+    invoice_entry.refresh_from_db()
+    assert invoice_entry.data == {"number": "X"} and invoice_entry.target_label  # invoices are kept as issued
