@@ -1,9 +1,10 @@
 """Reads shared by views, other apps (booking reads the feed token) and tasks."""
 
 import zoneinfo
+from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.tokens import token_hash
@@ -32,8 +33,8 @@ def consultant_directory(*, expertise: str = "", language: str = "", free_before
                          now: datetime | None = None) -> QuerySet[Consultant]:
     """The directory: listed consultants with `next_free` (their earliest free slot), soonest first.
 
-    Constant number of queries: one for the consultants (next free slot as a subquery) plus one prefetch
-    each for expertise and languages.
+    One query for the consultants (next free slot as a subquery); a page's expertise and languages come from
+    `consultant_tags` (two more queries, whatever the number of rows).
     """
     now = now or timezone.now()
     first_free = free_slots(now=now).filter(consultant=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
@@ -44,10 +45,22 @@ def consultant_directory(*, expertise: str = "", language: str = "", free_before
         qs = qs.filter(languages__language=language)
     if free_before is not None:
         qs = qs.filter(next_free__lt=free_before)
-    return qs.prefetch_related(
-        Prefetch("expertise", queryset=ConsultantExpertise.objects.order_by("area")),
-        Prefetch("languages", queryset=ConsultantLanguage.objects.order_by("language")),
-    ).order_by(F("next_free").asc(nulls_last=True), "display_name", "pk")
+    return qs.order_by(F("next_free").asc(nulls_last=True), "display_name", "pk")
+
+
+def consultant_tags(*, consultant_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Expertise areas and languages (their codes, in code order) of each of these consultants: two queries.
+
+    Plain values instead of prefetched model instances: building those was a tenth of the directory's time.
+    """
+    areas, languages = defaultdict(list), defaultdict(list)
+    for pk, area in (ConsultantExpertise.objects.filter(consultant_id__in=consultant_ids)
+                     .order_by("consultant_id", "area").values_list("consultant_id", "area")):
+        areas[pk].append(area)
+    for pk, language in (ConsultantLanguage.objects.filter(consultant_id__in=consultant_ids)
+                         .order_by("consultant_id", "language").values_list("consultant_id", "language")):
+        languages[pk].append(language)
+    return areas, languages
 
 
 def slot_list_month(*, consultant: Consultant, month: date) -> QuerySet[Slot]:

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
 from consultants.forms import BlackoutForm, DirectoryFilterForm, ProfileForm, RuleForm, SettingsForm, SlotAddForm
-from consultants.models import AvailabilityRule, Blackout, Consultant, Slot
-from consultants.selectors import consultant_directory, free_slots, slot_list_month
+from consultants.models import AvailabilityRule, Blackout, Consultant, Expertise, Language, Slot
+from consultants.selectors import consultant_directory, consultant_tags, free_slots, slot_list_month
 from consultants.services import (
     ConsultantError,
     SlotError,
@@ -109,7 +109,24 @@ def directory(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "consultants/directory.html",
-                  {"form": form, "page": page, "consultants": page.object_list, "query": query.urlencode()})
+                  {"form": form, "page": page, "consultants": _with_labels(page.object_list),
+                   "query": query.urlencode()})
+
+
+def _with_labels(consultants):
+    """Each consultant with `expertise_labels` and `language_labels`, in the active language.
+
+    Labels come from one dict per page: get_area_display() rebuilds the field's choices (hashing every lazy
+    label) on each call, and 120 such calls were a fifth of the directory's render.
+    """
+    consultants = list(consultants)
+    areas, languages = consultant_tags(consultant_ids=[c.pk for c in consultants])
+    area_labels = {value: str(label) for value, label in Expertise.choices}
+    language_labels = {value: str(label) for value, label in Language.choices}
+    for c in consultants:
+        c.expertise_labels = [area_labels.get(code, code) for code in areas[c.pk]]
+        c.language_labels = [language_labels.get(code, code) for code in languages[c.pk]]
+    return consultants
 
 
 def profile(request, slug: str):
