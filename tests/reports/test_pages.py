@@ -45,6 +45,23 @@ def test_the_report_shows_each_consultants_figures_and_the_charts(client, staff,
     assert "The funnel as a table" in text and "The trend as a table" in text
 
 
+def test_the_cached_table_is_the_current_reports_in_the_viewers_language(client, staff, world):
+    from django.core.cache import cache
+
+    from reports.forms import PeriodForm
+    from reports.views import _report_key
+
+    assert "Anna" in client.get(reverse("reports:index"), MARCH).text
+    world.anna.display_name = "Annika"
+    world.anna.save()
+    assert "Annika" not in client.get(reverse("reports:index"), MARCH).text  # figures at most a minute old
+    cache.delete(_report_key(PeriodForm(MARCH, zone="UTC").get_period()))  # the minute is over
+    assert "Annika" in client.get(reverse("reports:index"), MARCH).text  # a new report: its table, not the old one
+    staff.language = "sv"
+    staff.save()
+    assert "Konvertering" in client.get(reverse("reports:index"), MARCH).text
+
+
 @pytest.mark.parametrize("params", [
     {"period": "custom"},
     {"period": "custom", "start": "2030-03-10", "end": "2030-03-01"},
@@ -157,7 +174,9 @@ def _bulk(n: int) -> None:
 
 
 PAGES = [
-    ("reports:index", MARCH, 20),  # 2 session/user + 10 report + the 60-second cache (DatabaseCache: up to 6)
+    # 2 session/user + 10 report + the 60-second cache of the figures and of their rendered table (DatabaseCache:
+    # up to 6 each; a get when cached)
+    ("reports:index", MARCH, 26),
     ("reports:conversions_csv", MARCH, 20),
     ("reports:leads_csv", {}, 4),
 ]
