@@ -366,7 +366,11 @@ def slot_unblock_view(request, pk: int):
 
 @login_required
 def calendar(request):
-    consultant = _get_consultant_for_user(request)
+    # Through the user's one-to-one (cached on request.user), so base.html's "is a consultant" check asks the
+    # database nothing more; 404 for everyone else, as _get_consultant_for_user does.
+    consultant = getattr(request.user, "consultant", None)
+    if consultant is None:
+        raise Http404
     zone = _zone(consultant)
     today = _local_today(consultant)
     first = today.replace(day=1)
@@ -386,7 +390,9 @@ def calendar(request):
         starts_at__lt=datetime.combine(grid_end, time(0), tzinfo=zone),
     ).order_by("starts_at"))
     by_day = defaultdict(list)
+    status_labels = {value: str(label) for value, label in Slot.Status.choices}  # not get_status_display() per slot
     for s in slots:
+        s.status_label = status_labels.get(s.status, s.status)
         by_day[s.starts_at.astimezone(zone).date()].append(s)
     in_month = [s for d, day_slots in by_day.items() if (d.year, d.month) == (first.year, first.month)
                 for s in day_slots]
