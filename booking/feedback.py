@@ -3,9 +3,10 @@
 Flow: a held session (PipelineEvent "held") or a completed engagement (PipelineEvent "completed") makes a
 Feedback row due FEEDBACK_DELAY_HOURS later (`feedback_create_due`, or `feedback_request_schedule` when a
 caller wants to schedule it explicitly). The periodic task `booking.tasks_feedback.feedback_send_due` claims
-each due row with `UPDATE … SET sent_at, token_hash WHERE sent_at IS NULL` and e-mails the person who booked
-a private link. Opening the link records nothing; the score is a POST (`feedback_answer`), changeable for
-FEEDBACK_EDIT_DAYS after the first answer. A detractor answer (0–6) alerts the consultant once.
+each due row (`send_once`: a lease stored with the new token's hash, `sent_at` set once the mail went out) and
+e-mails the person who booked a private link. Opening the link records nothing; the score is a POST
+(`feedback_answer`), changeable for FEEDBACK_EDIT_DAYS after the first answer. A detractor answer (0–6) alerts
+the consultant once.
 """
 
 import logging
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mail import Recipient, email_build, email_queue
+from booking.mails import send_once
 from booking.models import Booking, PipelineEvent
 from booking.models_feedback import Feedback
 
@@ -100,21 +102,23 @@ def feedback_url(token: str) -> str:
     return _url("booking:feedback", token)
 
 
-def feedback_send(*, feedback: Feedback, now: datetime | None = None) -> bool:
+def feedback_send(*, feedback: Feedback) -> bool:
     """Claim and e-mail one survey. True only for the call that sent it.
 
-    Call outside a transaction (it sends mail). The claim stores the hash of a fresh token; if sending
-    fails the claim is released, so the next run retries with a new token.
+    Call outside a transaction (it sends mail). The claim (`send_once`, a lease) stores the hash of a fresh
+    token; the link works once the survey is marked sent. If sending fails the claim is released, and if the
+    worker dies it lapses: either way the next run retries with a new token. A worker killed after the mail
+    server accepted the mail sends a second survey whose new link replaces the first one's.
     """
-    now = now or timezone.now()
     booking = feedback.booking
     if not booking.booked_by.is_active:  # the company was deleted: nobody to ask, never retry
         Feedback.objects.filter(pk=feedback.pk, sent_at__isnull=True).update(due_at=None)
         return False
     token, token_hash = Feedback.new_token()
-    if Feedback.objects.filter(pk=feedback.pk, sent_at__isnull=True).update(sent_at=now, token_hash=token_hash) != 1:
-        return False
-    try:
+    with send_once(Feedback.objects.filter(pk=feedback.pk), on_claim={"token_hash": token_hash},
+                   on_release={"token_hash": None}) as claimed:
+        if not claimed:
+            return False
         email_build(
             template="feedback_request",
             context={"feedback": feedback, "booking": booking, "consultant": booking.consultant,
@@ -122,10 +126,6 @@ def feedback_send(*, feedback: Feedback, now: datetime | None = None) -> bool:
                      "is_engagement": feedback.kind == Feedback.Kind.ENGAGEMENT, "link": feedback_url(token)},
             recipient=Recipient.for_user(booking.booked_by),
         ).send()
-    except Exception:
-        Feedback.objects.filter(pk=feedback.pk, sent_at=now, token_hash=token_hash).update(sent_at=None,
-                                                                                         token_hash=None)
-        raise
     return True
 
 
@@ -139,7 +139,7 @@ def feedback_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     sent = 0
     for feedback in due:
         try:
-            sent += feedback_send(feedback=feedback, now=now)
+            sent += feedback_send(feedback=feedback)
         except Exception:  # one bad address must not stop the others; the claim was released for a retry
             log.exception("Could not send feedback survey %s", feedback.pk)
     return sent

@@ -1,16 +1,19 @@
 """The e-mails about a booking: composed in each recipient's language and zone, sent once.
 
 Every function here runs inside a django-q2 task (booking/tasks.py), never inside a transaction. Each
-mail is claimed first (`notice_claim`): a task that runs twice finds the claim taken and sends nothing.
-If sending fails the claim is released so the broker's retry can try again.
+mail is claimed first (`notice_claim`, on `send_once`): a task that runs twice finds the claim taken and sends
+nothing. If sending fails the claim is released so the broker's retry can try again; if the worker dies, the
+claim lapses and the broker's re-delivery sends it.
 """
 
 import contextlib
 import logging
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
@@ -24,26 +27,60 @@ Kind = BookingNotice.Kind
 Audience = BookingNotice.Audience
 
 
-@contextlib.contextmanager
-def notice_claim(*, booking: Booking, kind: str, audience: str, key: str = ""):
-    """Yield True when this caller owns the mail (first to claim it), False when it went out already.
+def sending_lease() -> timedelta:
+    """How long a sender's claim keeps others away: the task timeout, but never so long that the broker's
+    re-delivery of a killed task (`retry` seconds after it was taken) still finds the claim in force.
 
-    The claim is a conditional UPDATE … WHERE sent_at IS NULL: of two concurrent runs exactly one sees
-    a row count of 1.
+    django-q2 stops a task after Q_CLUSTER["timeout"] seconds, so a claim older than that has no live sender.
+    A claim made up to `timeout` seconds into a task has lapsed by the re-delivery when lease <= retry - timeout,
+    which with our settings (30 and 60) is the timeout itself.
+    """
+    timeout, retry = settings.Q_CLUSTER["timeout"], settings.Q_CLUSTER["retry"]
+    return timedelta(seconds=max(1, min(timeout, retry - timeout)))
+
+
+@contextlib.contextmanager
+def send_once(rows: QuerySet, *, sent_field: str = "sent_at", on_claim: dict | None = None,
+              on_release: dict | None = None):
+    """Yield True to the one caller that may send the mail recorded by the single row in `rows`, else False.
+
+    The claim is a lease: a conditional UPDATE sets `sending_until` (now + `sending_lease()`) where the mail
+    is unsent and no other claim is in force, so of two concurrent runs exactly one sees a row count of 1. When
+    the block ends normally the mail is marked sent (`sent_field` = now, lease cleared); when it raises (even a
+    task timeout) the lease is cleared at once so the broker's retry can send. `on_claim` / `on_release` are
+    extra fields to set with the claim and its release (the survey stores its token hash with the claim).
+
+    What can go wrong: a worker killed while it holds the claim leaves it in force until the lease passes;
+    the task's re-delivery then sends the mail. A worker killed after the mail server accepted the mail and
+    before the row was marked sent makes that re-delivery send it a second time: a duplicate, never a loss.
     """
     now = timezone.now()
+    until = now + sending_lease()
+    free = Q(**{f"{sent_field}__isnull": True}) & (Q(sending_until__isnull=True) | Q(sending_until__lt=now))
+    claimed = rows.filter(free).update(sending_until=until, **(on_claim or {})) == 1
+    # Our claim only: if it lapsed and another run took the mail over, its claim is left alone.
+    ours = rows.filter(sending_until=until)
+    try:
+        yield claimed
+    except BaseException:
+        if claimed:
+            ours.update(sending_until=None, **(on_release or {}))
+        raise
+    if claimed:
+        ours.update(sending_until=None, **{sent_field: timezone.now()})
+
+
+@contextlib.contextmanager
+def notice_claim(*, booking: Booking, kind: str, audience: str, key: str = ""):
+    """Yield True when this caller owns the mail (claimed it, see `send_once`), False when it went out already
+    or another run is sending it."""
     try:
         with transaction.atomic():
             notice, _ = BookingNotice.objects.get_or_create(booking=booking, kind=kind, audience=audience, key=key)
     except IntegrityError:  # a concurrent run created it first
         notice = BookingNotice.objects.get(booking=booking, kind=kind, audience=audience, key=key)
-    claimed = BookingNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=now) == 1
-    try:
+    with send_once(BookingNotice.objects.filter(pk=notice.pk)) as claimed:
         yield claimed
-    except Exception:
-        if claimed:
-            BookingNotice.objects.filter(pk=notice.pk, sent_at=now).update(sent_at=None)
-        raise
 
 
 def company_recipient(booking: Booking) -> Recipient:

@@ -1,8 +1,9 @@
 """NPS feedback after a held session or a completed engagement (imported at the end of booking/models.py).
 
 One row per booking and kind. The row is created when the survey is due; the send task claims it with a
-conditional UPDATE that also stores the SHA-256 of a fresh 256-bit token (the plain token is only in the
-e-mail), so each survey is sent once and the link cannot be guessed or read from the database.
+conditional UPDATE (a `sending_until` lease, booking/mails.py `send_once`) that also stores the SHA-256 of a
+fresh 256-bit token (the plain token is only in the e-mail), so each survey is sent once and the link cannot be
+guessed or read from the database. The link works only once `sent_at` is set.
 """
 
 
@@ -32,6 +33,8 @@ class Feedback(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A sender's claim (booking/mails.py `send_once`): while it lasts nobody else sends; then it lapses.
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     # The consultant was alerted about a detractor answer (claimed once, like the survey itself).
     alerted_at = models.DateTimeField(null=True, blank=True, editable=False)

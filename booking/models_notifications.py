@@ -1,8 +1,9 @@
 """Notification and waitlist data for bookings (imported at the end of booking/models.py).
 
-BookingNotice: one e-mail about one booking to one audience, claimed before sending so it goes out at most
-once however often a task runs. Reminders are notices keyed by the session's start time, so a moved booking
-gets fresh reminders for its new time and the old ones can never be sent.
+BookingNotice: one e-mail about one booking to one audience, claimed before sending so it goes out once however
+often a task runs (`sent_at` once it went out; `sending_until` while a sender holds the claim, which lapses if
+that sender's worker dies, see booking/mails.py `send_once`). Reminders are notices keyed by the session's start
+time, so a moved booking gets fresh reminders for its new time and the old ones can never be sent.
 
 WaitlistEntry / WaitlistOffer: companies waiting for a consultant's free time, and the time-limited offer of a
 freed slot to the first of them (only a SHA-256 of the claim token is stored).
@@ -41,6 +42,8 @@ class BookingNotice(models.Model):
     key = models.CharField(max_length=40, blank=True, default="")
     due_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender's claim (booking/mails.py `send_once`): while it lasts nobody else sends; then it lapses.
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,8 +104,9 @@ class WaitlistOffer(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     expires_at = models.DateTimeField(_("expires at"))
-    # Claimed by the mail task before sending, so the offer is mailed once.
+    # Claimed by the mail task before sending (booking/mails.py `send_once`), so the offer is mailed once.
     mailed_at = models.DateTimeField(null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
     booking = models.ForeignKey("booking.Booking", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

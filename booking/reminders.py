@@ -2,7 +2,7 @@
 
 Nothing is scheduled per booking: the periodic task looks at confirmed bookings starting within 24 hours
 and works out which reminder is due now. Each reminder is a BookingNotice keyed by the session's start,
-claimed with a conditional UPDATE before sending, so
+claimed with a conditional UPDATE before sending (`notice_claim`, a lease that lapses if the worker dies), so
 - running the task twice (or on two workers) sends each reminder once,
 - a cancelled booking is never picked up (only confirmed ones are),
 - a moved booking has a new start, hence new keys: it gets reminders for its new time, and the old ones
@@ -65,7 +65,8 @@ def reminders_due(*, now: datetime):
 
 
 def _still_due(booking: Booking) -> bool:
-    # Re-read after claiming: a cancellation or a move may have committed since the list was read.
+    # Re-read before claiming: a cancellation or a move may have committed since the list was read. (Checked
+    # before the claim, not inside it: a claim ends by marking the reminder sent, and this one was not.)
     return Booking.objects.filter(
         pk=booking.pk, status=Booking.Status.CONFIRMED, slot_id=booking.slot_id,
         slot__starts_at=booking.slot.starts_at,
@@ -74,12 +75,14 @@ def _still_due(booking: Booking) -> bool:
 
 def reminder_send(*, booking: Booking, kind: str, hours: int) -> int:
     """Send the reminder `kind` to both audiences unless it went out already; returns how many were sent."""
+    if not _still_due(booking):
+        return 0
     key = booking.slot.starts_at.isoformat()
     sent = 0
     audiences = ((Audience.COMPANY, company_recipient(booking)), (Audience.CONSULTANT, consultant_recipient(booking)))
     for audience, recipient in audiences:
         with notice_claim(booking=booking, kind=kind, audience=audience, key=key) as claimed:
-            if not claimed or not _still_due(booking):
+            if not claimed:
                 continue
             BookingNotice.objects.filter(booking=booking, kind=kind, audience=audience, key=key).update(
                 due_at=booking.slot.starts_at - timedelta(hours=hours)

@@ -1,10 +1,10 @@
-"""The waitlist offer e-mail (sent by a task after the offer committed, once)."""
+"""The waitlist offer e-mail (sent by a task after the offer committed, once: claimed with `send_once`)."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.mail import Recipient, email_build
+from booking.mails import send_once
 from booking.models_notifications import WaitlistOffer
 
 
@@ -20,9 +20,6 @@ def mail_waitlist_offer(*, offer_id: int, token: str) -> bool:
     )
     if offer is None:
         return False
-    now = timezone.now()
-    if WaitlistOffer.objects.filter(pk=offer.pk, mailed_at__isnull=True).update(mailed_at=now) != 1:
-        return False
     recipient = Recipient.for_user(offer.entry.user)
     context = {
         "consultant": offer.slot.consultant,
@@ -33,9 +30,8 @@ def mail_waitlist_offer(*, offer_id: int, token: str) -> bool:
         "time_zone_name": recipient.time_zone,
         "claim_url": claim_url(token),
     }
-    try:
+    with send_once(WaitlistOffer.objects.filter(pk=offer.pk), sent_field="mailed_at") as claimed:
+        if not claimed:
+            return False
         email_build(template="booking_waitlist_offer", context=context, recipient=recipient).send()
-    except Exception:
-        WaitlistOffer.objects.filter(pk=offer.pk, mailed_at=now).update(mailed_at=None)
-        raise
     return True
