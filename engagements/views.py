@@ -7,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -242,7 +243,15 @@ def pipeline(request):
     form = MonthFilterForm(request.GET or None)
     month = form.cleaned_data["month"] if form.is_valid() else None
     board = pipeline_board(consultant=consultant, month=month)
-    return render(request, "engagements/pipeline.html", {"board": board, "form": form, "month": month})
+    # Each card links to its session: reverse() once and put each id in its place, not a {% url %} per card
+    # (~25 µs each, 8 ms for a board of 300 cards).
+    session_url = reverse("engagements:session", args=[_URL_PLACEHOLDER]).split(str(_URL_PLACEHOLDER))
+    assert len(session_url) == 2, session_url
+    return render(request, "engagements/pipeline.html", {"board": board, "form": form, "month": month,
+                                                         "session_url": session_url})
+
+
+_URL_PLACEHOLDER = 918273645
 
 
 # --- Company side --------------------------------------------------------------------------------
