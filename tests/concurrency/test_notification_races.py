@@ -1,7 +1,8 @@
 """Real threads, real connections: periodic notification jobs running on several workers at once act once.
 
-The reminder claim (conditional UPDATE … WHERE sent_at IS NULL) and the offer expiry (OPEN → EXPIRED) are
-what make this true; runs on the SQLite file under `make test` and on PostgreSQL under `make test-postgres`.
+The reminder claim (a conditional UPDATE … WHERE sent_at IS NULL and no other sender's lease is in force,
+booking/mails.py `send_once`) and the offer expiry (OPEN → EXPIRED) are what make this true; runs on the SQLite
+file under `make test` and on PostgreSQL under `make test-postgres`.
 """
 
 import datetime as dt
