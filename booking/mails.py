@@ -33,7 +33,10 @@ def sending_lease() -> timedelta:
 
     django-q2 stops a task after Q_CLUSTER["timeout"] seconds, so a claim older than that has no live sender.
     A claim made up to `timeout` seconds into a task has lapsed by the re-delivery when lease <= retry - timeout,
-    which with our settings (30 and 60) is the timeout itself.
+    which with our settings (30 and 60) is the timeout itself. A run that finds a claim in force sends nothing
+    for it and is not retried, so this bound matters. The one case it misses: a killed task whose claim came more
+    than retry - lease seconds after the broker handed it out, which takes a wait in the cluster's own queue
+    (taken from the broker, not yet started) on top of its run time.
     """
     timeout, retry = settings.Q_CLUSTER["timeout"], settings.Q_CLUSTER["retry"]
     return timedelta(seconds=max(1, min(timeout, retry - timeout)))
