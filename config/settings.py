@@ -106,7 +106,9 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # 64 MB page cache per connection (default 2 MB): a database of a few hundred MB otherwise
+                # reads index pages from the OS on every lookup (the wall's month query: 13.6 → 7.5 ms).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-64000;",
             },
             # A file, not :memory:, so concurrency tests can use real threads and connections; one per
             # test process, so parallel runs (several engineers, CI and a bench) never share it.

@@ -79,3 +79,15 @@ def test_production_settings_pass_check_deploy():
 def test_offline_commands_run_without_a_secret_key_but_serving_ones_do_not():
     assert _manage("makemigrations", "--check", "--dry-run", DEBUG="false").returncode == 0
     assert _manage("check", DEBUG="false").returncode != 0
+
+
+def test_sqlite_connections_use_wal_and_a_64_mb_page_cache(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite pragmas; PostgreSQL has its own shared buffers")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -64000
