@@ -3,8 +3,10 @@
     python -m bench.faults [--only queue,postgres,sqlite] [--pg-cluster 15/probono-bench]
 
 (a) queue: confirmations and due reminders are queued, the django-q2 cluster starts sending them and is
-    SIGKILLed (its whole process group) in the middle, then started again. Every mail must go out exactly
-    once: counted in the files of Django's file-based e-mail backend (var/bench/mail-faults/).
+    SIGKILLed (its whole process group) in the middle, then started again. No mail may be lost, and every mail
+    must go out exactly once, except one a worker was killed in the middle of sending (the mail server had it,
+    our row did not say so yet): that one may go out twice, at most one per worker. Counted in the files of
+    Django's file-based e-mail backend (var/bench/mail-faults/).
 (b) postgres: a short soak of page requests while PostgreSQL restarts. Requests in flight may fail, but only
     as the friendly 503 page (never a 500 or a traceback), and the app recovers by itself (no restart).
     The restarted server is a PostgreSQL cluster of the bench's own (created on first use, port 5433), so
@@ -144,7 +146,9 @@ def fault_queue(args) -> dict:
         time.sleep(0.05)
     cluster.kill()
     killed_after = time.monotonic() - started
-    sent_at_kill = len(read_mails())
+    at_kill = read_mails()
+    sent_at_kill = len(at_kill)
+    keys_at_kill = {(m.get("To", ""), m.get("Subject", "")) for m in at_kill}
     say("queue", f"SIGKILLed the cluster after {killed_after:.1f} s with {sent_at_kill} of {len(expected)} mails sent")
     time.sleep(1)
     cluster.start()
@@ -178,9 +182,18 @@ def fault_queue(args) -> dict:
     result = {"expected": len(expected), "sent": len(mails), "sent_before_kill": sent_at_kill,
               "killed_after_s": round(killed_after, 1), "duplicates": duplicates, "missing": missing, "extra": extra,
               "recovered_in_s": round(last_change - restarted, 1)}
-    result["checks"] = {"every due mail sent exactly once": len(mails) == len(expected) and not duplicates
-                        and not missing and not extra,
-                        "the kill happened mid-run": 0 < sent_at_kill < len(expected)}
+    # A worker killed between the mail server accepting a mail and the UPDATE that marks it sent makes the
+    # re-delivery send it again (booking/mails.py send_once: never lost, at worst sent twice). So a duplicate is
+    # allowed only for a mail that was already out at the kill, twice at most, one per killed worker at most.
+    in_flight = {(to, subject) for (to, subject), n in got.items() if n > 1}
+    workers = int(env["Q_WORKERS"])
+    result["in_flight_duplicates"] = len(in_flight)
+    result["checks"] = {
+        "no due mail lost": not missing,
+        "every other mail sent exactly once": (in_flight <= keys_at_kill and len(in_flight) <= workers
+                                               and all(n == 2 for n in duplicates.values())
+                                               and len(mails) == len(expected) + len(in_flight)),
+        "the kill happened mid-run": 0 < sent_at_kill < len(expected)}
     say("queue", f"{len(mails)} mails sent for {len(expected)} expected ({sent_at_kill} before the kill); "
                  f"duplicates {len(duplicates)}, missing {sum(missing.values())}, extra {sum(extra.values())}; "
                  f"all sent {result['recovered_in_s']} s after the restart")
