@@ -276,10 +276,10 @@ def test_inviting_a_consultant_in_the_admin_is_in_the_audit_log(db):
 
 
 def test_deleting_a_company_keeps_who_did_what_in_the_audit_log_but_not_the_texts(db):
-    from accounts.models import Company
-    from engagements.models import GapReport
     from django.utils import timezone
 
+    from accounts.models import Company
+    from engagements.models import GapReport
     from reports.services import company_delete
 
     world = build_world()
