@@ -10,7 +10,8 @@ organisation number, member accounts (e-mail, name, password, verified addresses
 belongs to another company or is a consultant or staff, then only the membership goes), intake answers,
 cancellation reasons and messages, feedback comments, gap report texts, proposal titles, scopes and decline
 reasons, timeline names, and the object labels and old/new values in staff's audit log. Invoices are the
-exception: bookkeeping law (Sweden 7 years, Denmark 5) requires keeping them as issued, so the invoice rows keep the buyer's name and number (GDPR art. 17(3)(b)).
+exception: bookkeeping law (Sweden 7 years, Denmark 5) requires keeping them as issued, so the invoice rows
+keep the buyer's name and number (GDPR art. 17(3)(b)).
 """
 
 
