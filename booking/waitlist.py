@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -62,6 +62,15 @@ def free_slots(*, consultant: Consultant | None = None, now: datetime | None = N
     return qs.exclude(Exists(busy)).exclude(Exists(held)).order_by("starts_at", "pk")
 
 
+def _slot_hold_sync(slot_id: int) -> None:
+    """Copy the slot's hold onto `Slot.held_until` (the latest expiry of its open offers, or None), so the
+    public lists in consultants/, which cannot see offers, leave a held time out. Offers stay the source of
+    truth for refusing a booking; call this in the transaction of every change to an offer's status."""
+    latest = (WaitlistOffer.objects.filter(slot_id=slot_id, status=WaitlistOffer.Status.OPEN)
+              .order_by("-expires_at").values("expires_at")[:1])
+    Slot.objects.filter(pk=slot_id).update(held_until=Subquery(latest))
+
+
 def waitlist_slot_is_held(slot: Slot, company: Company | None) -> bool:
     """True when `slot` is held by a live waitlist offer to a company other than `company`.
 
@@ -98,6 +107,7 @@ def waitlist_booking_made(*, booking) -> None:
             WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.EXPIRED)
             WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
                 status=WaitlistEntry.Status.EXPIRED, updated_at=now)
+    _slot_hold_sync(booking.slot_id)
 
 
 def waitlist_entry_for(*, consultant: Consultant, company: Company | None) -> WaitlistEntry | None:
@@ -151,6 +161,7 @@ def waitlist_leave(*, entry: WaitlistEntry) -> WaitlistEntry:
         for offer in entry.offers.filter(status=WaitlistOffer.Status.OPEN):
             offer.status = WaitlistOffer.Status.WITHDRAWN
             offer.save(update_fields=["status"])
+            _slot_hold_sync(offer.slot_id)
             _offer_again_on_commit(offer.slot_id)
     return entry
 
@@ -186,6 +197,7 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
             status=WaitlistEntry.Status.OFFERED
         ) != 1:
             raise IntegrityError("waitlist entry changed while offering")  # rolls the offer back
+        _slot_hold_sync(slot.pk)
         offer_id = offer.pk
         transaction.on_commit(lambda: async_task("booking.tasks.waitlist_send_offer", offer_id, token,
                                                  task_name="waitlist_send_offer", save=False))
@@ -239,6 +251,7 @@ def waitlist_expire_offers(*, now: datetime | None = None) -> int:
             WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
                 status=WaitlistEntry.Status.EXPIRED, updated_at=now
             )
+            _slot_hold_sync(offer.slot_id)
             expired += 1
         waitlist_offer_slot(slot=offer.slot, now=now)
     return expired
@@ -269,6 +282,7 @@ def waitlist_claim(*, offer: WaitlistOffer, user: User, answers: dict, questionn
             booking = booking_create(slot=offer.slot, company=company, user=user, answers=answers,
                                      questionnaire=questionnaire, now=now)
             WaitlistOffer.objects.filter(pk=offer.pk).update(booking=booking)
+            _slot_hold_sync(offer.slot_id)
             WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.CLAIMED,
                                                                    updated_at=now)
     except BookingError as e:
@@ -290,3 +304,4 @@ def _offer_withdraw(offer: WaitlistOffer, *, back_in_line: bool) -> None:
             WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
                 status=WaitlistEntry.Status.WAITING
             )
+        _slot_hold_sync(offer.slot_id)

@@ -222,6 +222,9 @@ class Slot(models.Model):
                              related_name="slots", editable=False)
     # Regeneration never removes a slot the consultant added themselves.
     added_by_hand = models.BooleanField(default=False, editable=False)
+    # Until when a waitlist offer holds this published slot for one company (written by booking's waitlist);
+    # the public lists leave it out until then.
+    held_until = models.DateTimeField(_("held for the waitlist until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,8 +25,9 @@ def consultant_listed() -> QuerySet[Consultant]:
 
 
 def free_slots(*, now: datetime | None = None) -> QuerySet[Slot]:
-    """Slots a company could book: published and in the future."""
-    return Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now or timezone.now())
+    """Slots a company could book: published, in the future, and not held for a company on the waitlist."""
+    now = now or timezone.now()
+    return Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now).exclude(held_until__gt=now)
 
 
 def consultant_directory(*, expertise: str = "", language: str = "", free_before: datetime | None = None,

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
@@ -306,7 +306,9 @@ def month_generate(request, year: int, month: int):
 def month_publish(request, year: int, month: int):
     consultant = _get_consultant_for_user(request)
     count = slot_publish_month(consultant=consultant, month=_month_or_404(year, month))
-    messages.success(request, _("%(count)d slots published. Companies can book them now.") % {"count": count})
+    messages.success(request, ngettext("%(count)d slot published. Companies can book it now.",
+                                       "%(count)d slots published. Companies can book them now.", count)
+                     % {"count": count})
     return redirect(_month_url(date(year, month, 1)))
 
 

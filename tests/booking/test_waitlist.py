@@ -469,3 +469,56 @@ def test_an_offer_for_a_session_sooner_than_the_claim_window_expires_when_the_se
     soon = NOW + dt.timedelta(hours=5)
     offer = waitlist_offer_slot(slot=_slot(consultant, soon))
     assert offer.expires_at == soon
+
+
+# --- a held slot is not shown as free ---------------------------------------------------------------------
+
+
+def _public_times(client, consultant) -> tuple[str, str]:
+    """The consultant's profile and the directory, as a visitor sees them."""
+    return client.get(f"/consultants/{consultant.slug}/").content.decode(), client.get("/consultants/").content.decode()
+
+
+def _listed(slot) -> bool:
+    from booking.selectors import slot_list_free
+    from consultants.selectors import consultant_directory
+
+    row = consultant_directory().get(pk=slot.consultant_id)
+    return slot in slot_list_free(consultant=slot.consultant) and row.next_free == slot.starts_at
+
+
+def test_a_held_slot_is_left_out_of_the_profile_directory_and_other_times_until_the_offer_ends(client, consultant):
+    WaitlistEntryFactory(consultant=consultant)
+    slot = _slot(consultant)
+    book_url = f"/book/{slot.pk}/"
+    assert _listed(slot) and book_url in _public_times(client, consultant)[0]
+
+    offer = waitlist_offer_slot(slot=slot)
+    slot.refresh_from_db()
+    assert slot.held_until == offer.expires_at
+    assert not _listed(slot) and book_url not in _public_times(client, consultant)[0]
+
+    with time_machine.travel(offer.expires_at + dt.timedelta(minutes=1), tick=False):
+        waitlist_expire_offers()  # nobody else waits: the time is free for everyone again
+        slot.refresh_from_db()
+        assert slot.held_until is None
+        assert _listed(slot) and book_url in _public_times(client, consultant)[0]
+
+
+def test_a_withdrawn_offer_shows_the_slot_again_and_a_claimed_one_books_it(client, consultant, offered):
+    entry, slot, link, token = offered
+    slot.refresh_from_db()
+    assert slot.held_until is not None and not _listed(slot)
+    waitlist_leave(entry=entry)  # nobody else in line
+    slot.refresh_from_db()
+    assert slot.held_until is None and _listed(slot)
+
+
+def test_the_offered_company_claiming_clears_the_hold(client, consultant, offered):
+    entry, slot, link, token = offered
+    _login(client, entry.user)
+    response = client.post(reverse("booking:waitlist_claim", args=[token]),
+                           {f"q_{consultant.question.pk}": "Churn"})
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.status, slot.held_until) == ("booked", None)

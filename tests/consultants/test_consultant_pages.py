@@ -241,3 +241,10 @@ def test_out_of_range_rule_values_are_refused_on_the_form(consultant_client, fie
     response = consultant_client.post("/me/rules/", {**RULE_POST, field: value})
     assert response.status_code == 400
     assert not AvailabilityRule.objects.exists()
+
+
+def test_publishing_a_single_slot_says_slot_not_slots(consultant_client, consultant):
+    consultant_client.post("/me/month/2027/3/add/", {"day": "2027-03-30", "start": "14:00", "minutes": "45"})
+    response = consultant_client.post("/me/month/2027/3/publish/", follow=True)
+    assert Slot.objects.filter(consultant=consultant, status="published").count() == 1
+    assert "1 slot published. Companies can book it now." in response.content.decode()
