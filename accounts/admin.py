@@ -43,6 +43,19 @@ def _inline_changes(formsets) -> list[tuple[dict, object]]:
     return rows
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record staff may read and filter; nobody adds, edits or removes a row."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose add, change and delete go to the audit log (AuditEntry) as well as Django's admin log.
 
@@ -109,7 +122,7 @@ class CompanyAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log, read-only for everyone: nobody adds, edits or removes an entry."""
 
     list_display = ["created_at", "actor_email", "action", "target_link", "data"]
@@ -134,12 +147,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return label
         return format_html('<a href="{}">{}</a>', url, label)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, ReadOnlyAdmin
 from booking.models_feedback import Feedback
 from reports.models import DataRequestLog, WallSettings
 
@@ -17,21 +17,12 @@ class WallSettingsAdmin(AuditedAdmin):
 
 
 @admin.register(DataRequestLog)
-class DataRequestLogAdmin(AuditedAdmin):
+class DataRequestLogAdmin(ReadOnlyAdmin):
     """A record for staff; nobody edits or removes it."""
 
     list_display = ["created_at", "kind", "company_id_ref", "requested_by", "details"]
     list_filter = ["kind", "created_at"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Feedback lives in booking/ (booking has no admin module of its own for it); reports shows it to staff.
