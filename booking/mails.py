@@ -8,8 +8,10 @@ claim lapses and the broker's re-delivery sends it.
 
 import contextlib
 import logging
+import re
 import zoneinfo
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -86,6 +88,14 @@ def notice_claim(*, booking: Booking, kind: str, audience: str, key: str = ""):
         yield claimed
 
 
+def notice_message_id(*, booking: Booking, kind: str, audience: str, key: str = "") -> str:
+    """The same Message-ID each time this notice is sent. In the one case `send_once` sends a mail twice (a
+    worker killed after the server accepted it), mail clients that collapse equal Message-IDs show it once."""
+    host = urlsplit(settings.SITE_URL).hostname or "probono.localhost"
+    safe_key = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
+    return f"<notice.{booking.pk}.{kind}.{audience}{'.' + safe_key if safe_key else ''}@{host}>"
+
+
 def company_recipient(booking: Booking) -> Recipient:
     return Recipient.for_user(booking.booked_by)
 
@@ -145,10 +155,12 @@ def _send(*, booking: Booking, kind: str, audience: str, key: str, template: str
         attachments = []
         if invite_method:
             attachments = [_invite(booking, method=invite_method, recipient=recipient, sequence=sequence)]
-        email_build(
+        message = email_build(
             template=template, context=mail_context(booking, recipient, **(context or {})),
             recipient=recipient, attachments=attachments,
-        ).send()
+        )
+        message.extra_headers["Message-ID"] = notice_message_id(booking=booking, kind=kind, audience=audience, key=key)
+        message.send()
     return True
 
 

@@ -24,6 +24,7 @@ from booking.mails import (
     intake_answers,
     mail_context,
     notice_claim,
+    notice_message_id,
     site_url,
 )
 from booking.models import Booking, PipelineEvent
@@ -92,7 +93,10 @@ def reminder_send(*, booking: Booking, kind: str, hours: int) -> int:
                 answers=intake_answers(booking) if audience == Audience.CONSULTANT else [],
                 sessions_url=site_url("booking:consultant_dashboard"),
             )
-            email_build(template="booking_reminder", context=context, recipient=recipient).send()
+            message = email_build(template="booking_reminder", context=context, recipient=recipient)
+            message.extra_headers["Message-ID"] = notice_message_id(booking=booking, kind=kind, audience=audience,
+                                                                    key=key)
+            message.send()
             sent += 1
             if audience == Audience.COMPANY:
                 _pipeline_reminder_sent(booking, hours)

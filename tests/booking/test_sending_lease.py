@@ -169,6 +169,10 @@ def test_a_worker_killed_after_the_server_accepted_the_mail_makes_a_duplicate_no
     with _at(T + REDELIVERY):
         assert _confirm(booking) == 2
     assert _to(mailoutbox) == sorted([booking.booked_by.email] * 2 + [booking.consultant.user.email])
+    # Both copies carry the same Message-ID, so mail clients that collapse duplicates show one.
+    company_ids = [m.message()["Message-ID"] for m in mailoutbox if m.to == [booking.booked_by.email]]
+    consultant_ids = [m.message()["Message-ID"] for m in mailoutbox if m.to == [booking.consultant.user.email]]
+    assert company_ids[0] == company_ids[1] and consultant_ids[0] != company_ids[0]
 
 
 def test_a_reminder_lost_with_a_killed_worker_goes_out_on_the_next_run_after_the_lease(mailoutbox):
@@ -280,3 +284,15 @@ def test_a_waitlist_offer_lost_with_a_killed_worker_is_mailed_by_the_redelivered
     assert [m.to for m in mailoutbox] == [[entry.user.email]]
     offer.refresh_from_db()
     assert (offer.mailed_at, offer.sending_until) == (T + REDELIVERY, None)
+
+
+def test_a_reminder_and_a_confirmation_of_one_booking_have_different_stable_message_ids(booking, mailoutbox):
+    from booking.reminders import reminder_send
+
+    with _at(T):
+        _confirm(booking)
+        reminder_send(booking=booking, kind="reminder_24h", hours=24)
+        reminder_send(booking=booking, kind="reminder_24h", hours=24)  # already sent: nothing new
+    ids = [m.message()["Message-ID"] for m in mailoutbox]
+    assert len(ids) == 4 and len(set(ids)) == 4, ids
+    assert all(i.startswith(f"<notice.{booking.pk}.") and i.endswith(">") and ":" not in i for i in ids), ids
