@@ -123,7 +123,8 @@ def test_survey_answers_are_limited_and_the_refused_one_is_not_saved(client, db,
     url = f"/feedback/{world.tokens['survey']}/"
     for _ in range(_amount("survey")):
         assert client.post(url, {"score": "oops"}).status_code == 400
-    assert _is_429(client.post(url, {"score": "10", "comment": "Great"}))
+    refused = client.post(url, {"score": "10", "comment": "Great"})
+    assert _is_429(refused) and "was not saved" in refused.content.decode()
     world.survey.refresh_from_db()
     assert world.survey.score is None and world.survey.answered_at is None
 
@@ -136,7 +137,8 @@ def test_guessing_secret_links_from_one_address_is_stopped(client, db, limits_on
     for i in range(_amount("link_miss")):
         assert client.get(path.format(f"guess-{i}", uid=uid)).status_code == 404
     # Now every secret link from this address waits, even a right one (the guesser may have found it) …
-    assert _is_429(client.get(f"/manage/{world.tokens['manage']}/"))
+    refused = client.get(f"/manage/{world.tokens['manage']}/")
+    assert _is_429(refused) and "Open the link again in a minute" in refused.content.decode()
     assert _is_429(client.get(f"/feedback/{world.tokens['survey']}/"))
     # … while the same link from another address still works.
     assert client.get(f"/manage/{world.tokens['manage']}/", REMOTE_ADDR="10.9.8.7").status_code == 200
