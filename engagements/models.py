@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Currency(models.TextChoices):
@@ -85,8 +86,9 @@ class Engagement(models.Model):
         PAID = "paid", _("Paid")
         COMPLETED = "completed", _("Completed")
         DECLINED = "declined", _("Declined")
-        EXPIRED = "expired", _("Expired")
-        CANCELLED = "cancelled", _("Cancelled")
+        # Words shared with bookings and payments take another form in Swedish and Danish for a proposal.
+        EXPIRED = "expired", pgettext_lazy("proposal status", "Expired")
+        CANCELLED = "cancelled", pgettext_lazy("proposal status", "Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
     # Every allowed move; anything else is refused with EngagementError("invalid_transition").
@@ -176,9 +178,9 @@ class Payment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
-        PAID = "paid", _("Paid")
-        REFUNDED = "refunded", _("Refunded")
-        CANCELLED = "cancelled", _("Cancelled")
+        PAID = "paid", pgettext_lazy("payment status", "Paid")
+        REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
+        CANCELLED = "cancelled", pgettext_lazy("payment status", "Cancelled")
 
     engagement = models.OneToOneField(Engagement, on_delete=models.PROTECT, related_name="payment")
     provider = models.CharField(_("provider"), max_length=10, choices=Provider.choices)

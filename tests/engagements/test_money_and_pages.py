@@ -113,3 +113,18 @@ def test_proposal_pages_are_404_for_outsiders_and_other_consultants(held_booking
         assert client.post(reverse("engagements:engagement_cancel", args=[engagement.pk])).status_code == 404
         assert client.get(reverse("engagements:session", args=[held_booking.pk])).status_code == 404
     assert Engagement.objects.get(pk=engagement.pk).status == "proposed"
+
+
+def test_status_words_shared_with_bookings_take_the_proposals_and_payments_own_form_in_swedish_and_danish():
+    from django.utils import translation
+
+    from booking.models import Booking
+    from engagements.models import Engagement, Payment
+
+    with translation.override("sv"):
+        assert str(Booking.Status.CANCELLED.label) == "Avbokad"
+        assert str(Engagement.Status.CANCELLED.label) == "Återkallad"
+        assert str(Payment.Status.PAID.label) == "Betald" and str(Engagement.Status.PAID.label) == "Betalt"
+    with translation.override("da"):
+        assert str(Engagement.Status.CANCELLED.label) == "Trukket tilbage"
+        assert str(Payment.Status.CANCELLED.label) == "Annulleret"
