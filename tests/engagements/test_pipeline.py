@@ -93,21 +93,27 @@ def test_the_board_runs_the_same_number_of_queries_for_3_and_60_leads(
     assert response.content.decode().count('class="card lead-card"') == sum(len(c.shown) for c in board.columns)
 
 
-def test_closed_columns_show_their_newest_cards_and_count_the_rest(consultant, login):
-    from engagements.selectors import CLOSED_CARDS_SHOWN
+def test_columns_that_grow_with_history_show_their_newest_cards_and_count_the_rest(consultant, login):
+    from engagements.selectors import CARDS_SHOWN
 
-    for _ in range(CLOSED_CARDS_SHOWN + 3):
+    for _ in range(CARDS_SHOWN + 3):
         _lead(consultant, "no_show")
-    for _ in range(CLOSED_CARDS_SHOWN + 3):
+    for _ in range(CARDS_SHOWN + 2):
+        _lead(consultant, "held")
+    for _ in range(CARDS_SHOWN + 3):
         _lead(consultant, "confirmed", APRIL)
-    lost = next(c for c in pipeline_board(consultant=consultant).columns if c.stage == "lost")
-    assert lost.count == CLOSED_CARDS_SHOWN + 3
-    assert len(lost.shown) == CLOSED_CARDS_SHOWN and lost.not_shown == 3
-    booked = next(c for c in pipeline_board(consultant=consultant).columns if c.stage == "booked")
-    assert len(booked.shown) == booked.count == CLOSED_CARDS_SHOWN + 3  # open work is never hidden
+    columns = {c.stage: c for c in pipeline_board(consultant=consultant).columns}
+    assert (columns["lost"].count, len(columns["lost"].shown), columns["lost"].not_shown) == (CARDS_SHOWN + 3,
+                                                                                             CARDS_SHOWN, 3)
+    assert (columns["held"].count, len(columns["held"].shown), columns["held"].not_shown) == (CARDS_SHOWN + 2,
+                                                                                             CARDS_SHOWN, 2)
+    newest_held = sorted(columns["held"].shown, key=lambda c: c.starts_at, reverse=True)
+    assert columns["held"].shown == newest_held  # the newest, newest first
+    booked = columns["booked"]
+    assert len(booked.shown) == booked.count == CARDS_SHOWN + 3  # upcoming sessions are never hidden
     client = login(consultant.user)
     body = client.get(reverse("engagements:pipeline")).content.decode()
-    assert "and 3 older leads" in body
+    assert "and 3 older leads" in body and "and 2 older leads" in body
 
 
 def test_a_card_shows_company_session_date_status_and_proposal_in_the_viewers_words(consultant, login):
