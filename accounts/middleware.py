@@ -1,4 +1,5 @@
 import zoneinfo
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -28,7 +29,8 @@ class UserPreferencesMiddleware:
             request.LANGUAGE_CODE = user.language
             zone = _zone(user.time_zone)
         else:
-            zone = _zone(request.COOKIES.get("tz"))
+            # The browser's script writes the cookie with encodeURIComponent ("America%2FNew_York").
+            zone = _zone(unquote(request.COOKIES.get("tz", "")))
         request.time_zone = zone
         timezone.activate(zone)
         try:

@@ -41,6 +41,10 @@ def test_visitors_see_times_in_their_browser_zone_and_members_in_their_profile_z
     assert "Europe/Copenhagen" in client.get("/").content.decode()
     client.cookies["tz"] = "Not/AZone"
     assert "Europe/Stockholm" in client.get("/").content.decode()
+    client.cookies["tz"] = "America%2FNew_York"  # as static/js/probono.js writes it (encodeURIComponent)
+    assert "America/New_York" in client.get("/").content.decode()
+    client.cookies["tz"] = "..%2F..%2Fetc%2Fpasswd"
+    assert "Europe/Stockholm" in client.get("/").content.decode()
     client.force_login(UserFactory(time_zone="America/New_York"))
     assert "America/New_York" in client.get("/").content.decode()
     assert timezone.get_current_timezone_name() == "UTC"  # nothing leaks out of the request
