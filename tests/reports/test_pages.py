@@ -45,6 +45,20 @@ def test_the_report_shows_each_consultants_figures_and_the_charts(client, staff,
     assert "The funnel as a table" in text and "The trend as a table" in text
 
 
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_chart_coordinates_are_plain_numbers_in_every_language(client, staff, world, language):
+    import re
+
+    staff.language = language
+    staff.save()
+    text = client.get(reverse("reports:index"), MARCH).text
+    svg = "".join(re.findall(r"<svg.*?</svg>", text, flags=re.S))
+    numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height|dy)="([^"%]*)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), sorted(set(numbers))[:10]
+    points = re.findall(r'points="([^"]*)"', svg)
+    assert all(re.fullmatch(r"(-?[\d.]+,-?[\d.]+ ?)+", p.strip()) for p in points), points
+
+
 def test_the_cached_table_is_the_current_reports_in_the_viewers_language(client, staff, world):
     from django.core.cache import cache
 
