@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in e-mails and calendar files of `make run` point at the port it serves (an explicit SITE_URL wins).
+RUN_SITE_URL := $(or $(SITE_URL),http://127.0.0.1:$(PORT))
 PG_URL ?= postgres://postgres@127.0.0.1:5432/probono
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
@@ -27,11 +29,11 @@ messages: $(VENV)/.run-installed
 run: $(VENV)/.run-installed messages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py createcachetable
-	DEBUG=true $(BIN)/python manage.py demo_data
+	DEBUG=true SITE_URL=$(RUN_SITE_URL) $(BIN)/python manage.py demo_data
 	@echo ""
 	@echo "  Probono is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the task worker)"
 	@echo ""
-	@DEBUG=true sh -c 'trap "kill \$$q 2>/dev/null" EXIT INT TERM; \
+	@DEBUG=true SITE_URL=$(RUN_SITE_URL) sh -c 'trap "kill \$$q 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py qcluster & q=$$!; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
