@@ -10,6 +10,7 @@ from consultants.models import AvailabilityRule, Blackout, Slot
 from tests.factories import (
     AvailabilityRuleFactory,
     BlackoutFactory,
+    BookingFactory,
     ConsultantFactory,
     MembershipFactory,
     SlotFactory,
@@ -149,6 +150,27 @@ def test_a_booked_slot_in_the_calendar_has_no_block_button(consultant_client, co
     booked = SlotFactory(consultant=consultant, starts_at=datetime(2027, 2, 16, 8, tzinfo=UTC), status="booked")
     body = consultant_client.get("/me/calendar/").content.decode()
     assert f"/me/slots/{booked.pk}/block/" not in body
+
+
+def test_the_calendar_offers_cancel_booking_only_for_upcoming_active_sessions(consultant_client, consultant):
+    upcoming = BookingFactory(slot=SlotFactory(consultant=consultant, starts_at=datetime(2027, 2, 16, 8, tzinfo=UTC)))
+    requested = BookingFactory(status="requested",
+                               slot=SlotFactory(consultant=consultant, starts_at=datetime(2027, 2, 17, 8, tzinfo=UTC)))
+    held = BookingFactory(status="held", slot=SlotFactory(consultant=consultant, status="booked",
+                                                          starts_at=datetime(2027, 2, 3, 8, tzinfo=UTC)))
+    not_yet_recorded = BookingFactory(slot=SlotFactory(consultant=consultant,
+                                                       starts_at=datetime(2027, 2, 4, 8, tzinfo=UTC)))
+    body = consultant_client.get("/me/calendar/").content.decode()
+    assert f"/me/slots/{upcoming.slot.pk}/cancel-booking/" in body
+    assert f"/me/slots/{requested.slot.pk}/cancel-booking/" in body
+    assert f"/me/slots/{held.slot.pk}/cancel-booking/" not in body
+    assert f"/me/slots/{not_yet_recorded.slot.pk}/cancel-booking/" not in body
+    assert body.count("Cancel booking") == 2
+    # The link that is offered works: posting it cancels the session and blocks the time.
+    response = consultant_client.post(f"/me/slots/{upcoming.slot.pk}/cancel-booking/", {"reason": "Ill"})
+    assert response.status_code == 302
+    upcoming.refresh_from_db()
+    assert upcoming.status == "cancelled" and Slot.objects.get(pk=upcoming.slot.pk).status == "blocked"
 
 
 @pytest.mark.parametrize("n", [3, 300])
