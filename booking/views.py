@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.models import Membership
 from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
 from booking.fair_use import FairUseRefusal, fair_use_check
@@ -70,7 +71,16 @@ def _is_bookable(slot: Slot) -> bool:
 
 
 def _taken(request, slot: Slot, error: BookingError | None = None):
-    """The friendly answer to a lost race or a slot that is no longer offered: the next free times instead."""
+    """The friendly answer to a lost race or a slot that is no longer offered: the next free times instead.
+    When it was the viewer's own company that took it (the back button after booking, a second click), their
+    session instead."""
+    if request.user.is_authenticated:
+        own = (Booking.objects.filter(slot=slot, status__in=Booking.ACTIVE,
+                                      company__in=Membership.objects.filter(user=request.user).values("company_id"))
+               .values_list("pk", flat=True).first())
+        if own is not None:
+            messages.info(request, _("Your company has booked this time. Here is the session."))
+            return redirect("booking:company_booking", pk=own)
     code = error.code if error else ("slot_taken" if slot.status == Slot.Status.BOOKED else "slot_unavailable")
     return render(request, "booking/taken.html", {
         "slot": slot, "consultant": slot.consultant, "code": code,

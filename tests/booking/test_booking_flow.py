@@ -81,6 +81,20 @@ def test_a_signed_in_member_books_in_three_steps_and_sees_the_confirmation_with_
     assert booking.invite_uid in ics.content.decode().replace("\r\n ", "")
 
 
+def test_the_back_button_after_booking_leads_to_the_session_not_to_a_taken_message(client, slot, member):
+    client.force_login(member)
+    _answer(client, slot)
+    client.post(f"/book/{slot.pk}/review/")
+    booking = Booking.objects.get()
+    for url in (f"/book/{slot.pk}/", f"/book/{slot.pk}/review/"):  # Back, and Back again
+        response = client.get(url, follow=True)
+        body = response.content.decode()
+        assert response.redirect_chain[-1][0] == f"/company/sessions/{booking.pk}/", url
+        assert "Your company has booked this time" in body and "just taken" not in body
+    again = client.post(f"/book/{slot.pk}/review/")  # a second click on Confirm from a stale page
+    assert again.status_code == 302 and Booking.objects.count() == 1
+
+
 def test_booking_a_consultant_who_approves_requests_says_the_request_was_sent(client, slot, member):
     slot.consultant.requires_approval = True
     slot.consultant.save()
