@@ -22,6 +22,14 @@ class GapItemForm(forms.Form):
                                  initial=GapItem.Priority.MEDIUM)
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def clean(self):
+        cleaned = super().clean()
+        # A row without a name is dropped ("leave a gap empty to drop it"), so a detail typed under no name
+        # would be lost without a word; ask for the name instead.
+        if cleaned.get("detail", "").strip() and not cleaned.get("title", "").strip():
+            self.add_error("title", _("Give the gap a short name, or clear its detail to drop it."))
+        return cleaned
+
 
 # absolute_max: a tampered TOTAL_FORMS never makes the server build (and render) 1,030 forms.
 GapItemFormSet = forms.formset_factory(GapItemForm, extra=3, max_num=30, validate_max=True, absolute_max=30)

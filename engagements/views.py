@@ -131,7 +131,8 @@ def gap_report_edit(request, booking_id: int):
             if report else []
         formset = GapItemFormSet(initial=items, prefix="gaps")
     return render(request, "engagements/gap_report_edit.html",
-                  {"booking": booking, "report": report, "form": form, "formset": formset})
+                  {"booking": booking, "report": report, "form": form, "formset": formset},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required

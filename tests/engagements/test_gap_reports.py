@@ -98,6 +98,27 @@ def test_the_edit_page_saves_and_shares(held_booking, member, login, django_capt
     assert [m.to[0] for m in mailoutbox] == [member.email]
 
 
+def test_a_gap_with_detail_but_no_name_is_refused_and_keeps_what_was_typed(held_booking, login):
+    GapReportFactory(booking=held_booking, summary="Old summary")
+    client = login(held_booking.consultant.user)
+    url = reverse("engagements:gap_report_edit", args=[held_booking.pk])
+    data = {"summary": "New summary", "recommendations": "R", "next_steps": "N", "save": "1",
+            "gaps-TOTAL_FORMS": "3", "gaps-INITIAL_FORMS": "0", "gaps-MIN_NUM_FORMS": "0", "gaps-MAX_NUM_FORMS": "30",
+            "gaps-0-title": "Slow complaint handling", "gaps-0-priority": "high", "gaps-0-detail": "",
+            "gaps-1-title": "  ", "gaps-1-priority": "low", "gaps-1-detail": "Nobody reads the survey answers",
+            "gaps-2-title": "", "gaps-2-priority": "medium", "gaps-2-detail": ""}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Give the gap a short name" in body
+    assert body.count('class="error"') == 1  # on the second row's name only; the empty third row is fine
+    assert 'id="id_gaps-1-title_error"' in body
+    assert "Nobody reads the survey answers" in body and "Slow complaint handling" in body and "New summary" in body
+    assert "Gap report saved." not in body
+    report = GapReport.objects.get(booking=held_booking)
+    assert report.summary == "Old summary" and not report.items.exists()
+
+
 def test_the_edit_page_is_404_for_other_consultants_and_members(held_booking, member, login):
     url = reverse("engagements:gap_report_edit", args=[held_booking.pk])
     assert login(ConsultantFactory().user).get(url).status_code == 404
