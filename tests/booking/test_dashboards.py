@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,3 +160,17 @@ def test_the_consultants_dashboard_lists_ended_sessions_until_their_outcome_is_r
     assert "Record the outcome" in body and booking.company.name in body
     session_record_outcome(booking=booking, outcome="held", by=booking.consultant.user)
     assert "Record the outcome" not in client.get("/me/sessions/").content.decode()
+
+
+def test_record_outcome_on_the_dashboard_leads_to_the_form_that_records_it(client):
+    booking = BookingFactory(slot__starts_at=timezone.now() - timedelta(hours=3))
+    client.force_login(booking.consultant.user)
+    body = client.get("/me/sessions/").content.decode()
+    link = re.search(r'<a class="button small" href="([^"]+)">Record outcome', body)
+    assert link is not None
+    page, _, anchor = link.group(1).partition("#")
+    response = client.get(page)
+    assert response.status_code == 200
+    outcome_page = response.content.decode()
+    assert f'id="{anchor}"' in outcome_page
+    assert f'action="/me/outcomes/{booking.pk}/"' in outcome_page and 'value="held"' in outcome_page
