@@ -29,7 +29,7 @@ class FairUseRefusal(Exception):
 
 
 def _day(dt: datetime) -> str:
-    return date_format(timezone.localtime(dt), "DATE_FORMAT")
+    return date_format(timezone.localtime(dt), "j F Y")  # "13 November 2027", as the rest of the site
 
 
 def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
@@ -59,13 +59,12 @@ def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
     if len(upcoming) >= policy.max_upcoming:
         lifts = upcoming[len(upcoming) - policy.max_upcoming]
         raise FairUseRefusal("max_upcoming", ngettext(
-            "Your company already has %(count)d upcoming free session, which is the most you can hold at once. "
-            "You can book another after it has taken place (after %(date)s), or right away if you cancel it.",
-            "Your company already has %(count)d upcoming free sessions, which is the most you can hold at once. "
-            "You can book another after one of them has taken place (after %(date)s), or right away if you "
-            "cancel one.",
-            len(upcoming),
-        ) % {"count": len(upcoming), "date": _day(lifts)}, lifts)
+            "A company can hold %(limit)d upcoming free session at a time, and yours already has one. You can "
+            "book another after it has taken place (after %(date)s), or right away if you cancel it.",
+            "A company can hold %(limit)d upcoming free sessions at a time, and yours already has %(count)d. You "
+            "can book another after one of them has taken place (after %(date)s), or right away if you cancel one.",
+            policy.max_upcoming,
+        ) % {"count": len(upcoming), "limit": policy.max_upcoming, "date": _day(lifts)}, lifts)
 
     # 3. Free sessions in a rolling 12 months (counted back from the session being booked).
     window = mine.filter(status__in=COUNTED, slot__starts_at__gt=slot.starts_at - YEAR)
@@ -73,12 +72,12 @@ def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
     if len(starts) >= policy.max_per_12_months:
         lifts = starts[len(starts) - policy.max_per_12_months] + YEAR
         raise FairUseRefusal("max_per_12_months", ngettext(
-            "Your company has had %(count)d free session in the last 12 months, which is the limit. "
+            "A company can have %(limit)d free session in 12 months, and yours has had it. "
             "You can book a free session that takes place from %(date)s on.",
-            "Your company has had %(count)d free sessions in the last 12 months, which is the limit. "
+            "A company can have %(limit)d free sessions in 12 months, and yours has had %(count)d. "
             "You can book a free session that takes place from %(date)s on.",
-            len(starts),
-        ) % {"count": len(starts), "date": _day(lifts)}, lifts)
+            policy.max_per_12_months,
+        ) % {"count": len(starts), "limit": policy.max_per_12_months, "date": _day(lifts)}, lifts)
 
     # 4. The same consultant within 12 months.
     same = sorted(window.filter(consultant_id=slot.consultant_id).values_list("slot__starts_at", flat=True))

@@ -127,9 +127,11 @@ def book(request, pk: int):
     draft = _draft(request, slot)
     questionnaire = _draft_questionnaire(slot, draft)
     questions = list(questionnaire.questions.all())
+    # A signed-in member whose company may not book this time is told now, not after the questionnaire.
+    refusal = _fair_use_refusal(company_for_user(request.user), slot)
     if request.method == "POST":
         form = IntakeForm(request.POST, questions=questions)
-        if form.is_valid():
+        if refusal is None and form.is_valid():
             request.session[DRAFT_KEY] = {
                 "slot": slot.pk, "questionnaire": questionnaire.pk,
                 "data": {name: request.POST.getlist(name) for name in form.fields},
@@ -140,9 +142,19 @@ def book(request, pk: int):
     else:
         form = IntakeForm(questions=questions)
     return render(request, "booking/book.html", {
-        "slot": slot, "consultant": slot.consultant, "form": form,
+        "slot": slot, "consultant": slot.consultant, "form": form, "refusal": refusal,
         "other_slots": slot_list_free(consultant=slot.consultant, exclude_pk=slot.pk, limit=8),
-    })
+    }, status=409 if refusal and request.method == "POST" else 200)
+
+
+def _fair_use_refusal(company, slot: Slot) -> str | None:
+    if company is None:
+        return None
+    try:
+        fair_use_check(company=company, slot=slot)
+    except FairUseRefusal as r:
+        return r.message
+    return None
 
 
 @never_cache
@@ -180,11 +192,8 @@ def review(request, pk: int):
             tokens[str(booking.pk)] = booking.manage_token
             request.session[TOKENS_KEY] = dict(list(tokens.items())[-5:])
             return redirect("booking:confirmation", pk=booking.pk)
-    elif company is not None:
-        try:
-            fair_use_check(company=company, slot=slot)
-        except FairUseRefusal as r:
-            refusal = r.message
+    else:
+        refusal = _fair_use_refusal(company, slot)
     next_q = urlencode({"next": request.path})
     return render(request, "booking/review.html", {
         "slot": slot, "consultant": slot.consultant, "form": form, "company": company, "refusal": refusal,

@@ -181,11 +181,23 @@ def test_the_booking_page_of_a_taken_slot_offers_the_next_free_times(client, slo
     assert f"/book/{other.pk}/" in response.content.decode()
 
 
-def test_a_fair_use_refusal_is_shown_on_the_review_with_the_reason(client, slot, member):
+def test_a_fair_use_refusal_is_shown_before_the_questionnaire_is_answered(client, slot, member):
     company = member.memberships.get().company
     BookingFactory(company=company, slot=SlotFactory(status="booked"))
     client.force_login(member)
-    _answer(client, slot)
+
+    page = client.get(f"/book/{slot.pk}/").content.decode()
+    assert "upcoming free session" in page and "Continue to review" not in page
+    response = client.post(f"/book/{slot.pk}/", post_data_for(slot.consultant))
+    assert response.status_code == 409 and "upcoming free session" in response.content.decode()
+    assert client.get(f"/book/{slot.pk}/review/")["Location"] == f"/book/{slot.pk}/"  # no draft was kept
+
+
+def test_a_visitor_whose_company_may_not_book_is_told_on_the_review_after_logging_in(client, slot, member):
+    company = member.memberships.get().company
+    BookingFactory(company=company, slot=SlotFactory(status="booked"))
+    _answer(client, slot)  # signed out: nobody to check yet
+    client.force_login(member)
 
     review = client.get(f"/book/{slot.pk}/review/").content.decode()
     assert "upcoming free session" in review
