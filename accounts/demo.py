@@ -35,6 +35,9 @@ COMPANIES = [
      [("jonas@hyggemobler.test", "Jonas Berg")]),
     ("Nordic Care Group AB", "556036-0793", "SE", "health", "250+",
      ("emma@nordiccare.test", "Emma Wallin", "en", "Europe/Stockholm"), []),
+    # No sessions yet and no history: the login to try booking with (the others have used their free sessions).
+    ("Kafé Linnea AB", "559123-4561", "SE", "hospitality", "1-9",
+     ("lina@kafelinnea.test", "Lina Ek", "sv", "Europe/Stockholm"), []),
 ]
 
 
