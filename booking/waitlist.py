@@ -95,7 +95,9 @@ def waitlist_booking_made(*, booking) -> None:
     now = timezone.now()
     offers = WaitlistOffer.objects.select_for_update().select_related("entry").filter(
         slot_id=booking.slot_id, status=WaitlistOffer.Status.OPEN)
+    settled = False
     for offer in offers:
+        settled = True
         if offer.entry.company_id == booking.company_id:
             WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.CLAIMED, booking=booking)
             WaitlistEntry.objects.filter(pk=offer.entry_id).update(status=WaitlistEntry.Status.CLAIMED,
@@ -107,7 +109,8 @@ def waitlist_booking_made(*, booking) -> None:
             WaitlistOffer.objects.filter(pk=offer.pk).update(status=WaitlistOffer.Status.EXPIRED)
             WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistEntry.Status.OFFERED).update(
                 status=WaitlistEntry.Status.EXPIRED, updated_at=now)
-    _slot_hold_sync(booking.slot_id)
+    if settled:  # most bookings meet no offer: no write for them
+        _slot_hold_sync(booking.slot_id)
 
 
 def waitlist_entry_for(*, consultant: Consultant, company: Company | None) -> WaitlistEntry | None:

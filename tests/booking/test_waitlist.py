@@ -522,3 +522,17 @@ def test_the_offered_company_claiming_clears_the_hold(client, consultant, offere
     assert response.status_code == 302
     slot.refresh_from_db()
     assert (slot.status, slot.held_until) == ("booked", None)
+
+
+def test_a_booking_on_a_slot_nobody_was_offered_writes_no_hold(consultant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from booking.services import booking_create
+
+    member = MembershipFactory().user
+    slot = _slot(consultant)
+    with CaptureQueriesContext(connection) as ctx:
+        booking_create(slot=slot, company=member.memberships.get().company, user=member,
+                       answers={consultant.question.pk: "Churn"})
+    assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "held_until" in q["sql"]]
