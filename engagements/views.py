@@ -95,7 +95,7 @@ def session(request, booking_id: int):
     report = GapReport.objects.filter(booking=booking).prefetch_related("items").first()
     engagements = Engagement.objects.filter(booking=booking).select_related("payment").order_by("-created_at")
     return render(request, "engagements/session.html",
-                  {"booking": booking, "report": report, "engagements": engagements})
+                  {"booking": booking, "report": report, "engagements": engagements, "now": timezone.now()})
 
 
 @login_required

@@ -114,3 +114,13 @@ def test_the_outcomes_page_runs_a_fixed_number_of_queries(consultant, login, row
     with django_assert_max_num_queries(6):
         response = client.get(reverse("engagements:outcomes"))
     assert response.content.decode().count('id="outcome-') == rows
+
+
+def test_the_follow_up_page_asks_for_the_outcome_once_the_session_has_ended(consultant, login):
+    ended, future = _ended_booking(consultant), BookingFactory(slot__consultant=consultant)  # 2030: not ended
+    client = login(consultant.user)
+    page = client.get(reverse("engagements:session", args=[ended.pk])).content.decode()
+    assert "How did it go? Record the outcome" in page and f"#outcome-{ended.pk}" in page
+    assert "once the session has ended" not in page
+    page = client.get(reverse("engagements:session", args=[future.pk])).content.decode()
+    assert "once the session has ended" in page and "How did it go?" not in page
