@@ -26,6 +26,18 @@ def client_for(world, actor: str) -> Client:
     return client
 
 
+# Rows some actor may read (200): the pages the CSP, stored-markup and page-structure checks look at.
+READABLE_ROWS = [row for row in MATRIX if any(code == 200 for code in row.get.values())]
+
+
+def pages_read(world, row):
+    """(actor, url, response) for each actor the matrix lets read the row's page."""
+    url = reverse(row.name, kwargs=row.kwargs(world))
+    for actor in ACTORS:
+        if row.get[actor] == 200:
+            yield actor, url, client_for(world, actor).get(url)
+
+
 def answer_of(response) -> object:
     """The response as a matrix code: LOGIN / ADMIN_LOGIN / REDIRECT for redirects, else the status."""
     if response.status_code in (301, 302, 303):
