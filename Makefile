@@ -9,19 +9,25 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/probono
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres e2e lint messages makemessages bench bench-load bench-faults clean
+.PHONY: lock run test test-postgres e2e lint messages makemessages bench bench-load bench-faults clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.run-installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Installs come from the hashed locks (every transitive package pinned); `make lock` rebuilds them from
+# the direct pins in requirements*.txt.
+$(VENV)/.run-installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.run-installed
+
+lock: $(VENV)/.dev-installed
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.lock requirements.txt
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements-dev.lock requirements-dev.txt
 
 messages: $(VENV)/.run-installed
 	@DEBUG=true $(BIN)/python manage.py compiletranslations
