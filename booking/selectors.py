@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Company, User
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from consultants.models import Consultant, Slot
-from consultants.selectors import free_slots
+from consultants.selectors import slot_list_bookable
 
 _RELATED = ("slot", "consultant", "company", "booked_by")
 
@@ -75,7 +75,7 @@ def booking_get_for_consultant(*, user: User, pk: int) -> Booking | None:
 def slot_list_free(*, consultant: Consultant, exclude_pk: int | None = None, limit: int = 12,
                    now: datetime | None = None) -> list[Slot]:
     """The consultant's next free times (published, future, not held for a company on the waitlist)."""
-    qs = free_slots(now=now).filter(consultant=consultant)
+    qs = slot_list_bookable(consultant=consultant, now=now)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("starts_at")[:limit])

@@ -22,6 +22,7 @@ from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Questionnaire
 from booking.questionnaires import answers_missing, questionnaire_get_current
 from consultants.models import Slot
+from consultants.selectors import slot_bookable_check
 
 S = Booking.Status
 E = PipelineEvent.Kind
@@ -53,19 +54,15 @@ def pipeline_event_record(*, booking: Booking, kind: str, actor: User | None = N
                                         actor_name=actor_name or _actor_name(actor), data=data or {})
 
 
-def _slot_unavailable(slot: Slot, now: datetime) -> BookingError:
-    if slot.status == Slot.Status.BOOKED:
-        return BookingError("slot_taken", _("This time was just taken by another company."))
-    if slot.starts_at <= now:
-        return BookingError("slot_past", _("This time has already passed."))
-    return BookingError("slot_unavailable", _("This time is no longer offered."))
+SLOT_CODES = {"taken": "slot_taken", "past": "slot_past"}  # any other reason is "slot_unavailable"
 
 
 def _lock_slot(slot_pk: int, now: datetime) -> Slot:
-    """Lock the slot's row, then re-check (after locking) that it is published and in the future."""
+    """Lock the slot's row, then re-check (after locking) that it is bookable now (consultants' one rule)."""
     slot = Slot.objects.select_for_update().select_related("consultant__user").get(pk=slot_pk)
-    if slot.status != Slot.Status.PUBLISHED or slot.starts_at <= now:
-        raise _slot_unavailable(slot, now)
+    refusal = slot_bookable_check(slot, now=now)
+    if refusal is not None:
+        raise BookingError(SLOT_CODES.get(refusal.code, "slot_unavailable"), refusal.message, refusal.lifts_at)
     return slot
 
 

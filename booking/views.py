@@ -47,6 +47,7 @@ from booking.services import (
     booking_reschedule,
 )
 from consultants.models import Consultant, Slot
+from consultants.selectors import slot_bookable_check
 
 DRAFT_KEY = "booking_draft"
 TOKENS_KEY = "booking_manage_tokens"
@@ -67,7 +68,7 @@ def _consultant_or_404(request) -> Consultant:
 
 
 def _is_bookable(slot: Slot) -> bool:
-    return slot.status == Slot.Status.PUBLISHED and slot.starts_at > timezone.now()
+    return slot_bookable_check(slot, now=timezone.now()) is None
 
 
 def _taken(request, slot: Slot, error: BookingError | None = None):

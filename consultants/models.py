@@ -204,6 +204,17 @@ class Blackout(models.Model):
         return f"{self.consultant}: {self.start_date}–{self.end_date}"
 
 
+class OffReason(models.TextChoices):
+    """Why a slot that is not blocked is still not offered (Slot.off_reason)."""
+
+    TIME_OFF = "time_off", _("time off")
+    HOLIDAY = "holiday", _("public holiday")
+    OVERRIDE = "override", _("outside this date's hours")
+    CAP_DAY = "cap_day", _("daily limit reached")
+    CAP_WEEK = "cap_week", _("weekly limit reached")
+    CAP_MONTH = "cap_month", _("monthly limit reached")
+
+
 class Slot(models.Model):
     """One concrete free session, in UTC. Booking's services set BOOKED/PUBLISHED in the booking's transaction."""
 
@@ -225,6 +236,16 @@ class Slot(models.Model):
     # Until when a waitlist offer holds this published slot for one company (written by booking's waitlist);
     # the public lists leave it out until then.
     held_until = models.DateTimeField(_("held for the waitlist until"), null=True, blank=True, editable=False)
+    # Written by the calendars app after each sync of the consultant's other calendars; a busy slot is never
+    # offered (consultants.selectors.slot_list_bookable), whatever its status.
+    busy = models.BooleanField(
+        _("busy"), default=False, editable=False,
+        help_text=_("covered by busy time from the consultant's other calendars; set by the calendars app"))
+    # Why a published (or booked) slot is not offered now although nobody blocked it: the consultant's time
+    # off, a public holiday, a date override or a booking cap. Recomputed by consultants.offer whenever one of
+    # those changes, so the change reaches published slots at once; empty means nothing of the kind applies.
+    off_reason = models.CharField(_("not offered because"), max_length=16, blank=True, default="",
+                                  choices=OffReason.choices, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

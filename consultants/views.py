@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
 from consultants.forms import BlackoutForm, DirectoryFilterForm, ProfileForm, RuleForm, SettingsForm, SlotAddForm
 from consultants.models import AvailabilityRule, Blackout, Consultant, Expertise, Language, Slot
-from consultants.selectors import consultant_directory, consultant_tags, free_slots, slot_list_month
+from consultants.selectors import consultant_directory, consultant_tags, slot_list_bookable, slot_list_month
 from consultants.services import (
     ConsultantError,
     SlotError,
@@ -136,7 +136,7 @@ def profile(request, slug: str):
     visible = consultant.is_listed and consultant.user.is_active
     if not (visible or is_owner or (request.user.is_authenticated and request.user.is_staff)):
         raise Http404
-    slots = list(free_slots().filter(consultant=consultant).order_by("starts_at")[:30])
+    slots = list(slot_list_bookable(consultant=consultant)[:30])
     days = defaultdict(list)
     for s in slots:  # grouped by the viewer's local date, not the UTC one
         days[timezone.localtime(s.starts_at).date()].append(s)
