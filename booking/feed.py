@@ -4,8 +4,12 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from booking.models import Booking
 from consultants.models import Consultant
 from consultants.selectors import consultant_get_by_feed_token
+
+# Statuses the feed shows: every session that was booked, cancelled ones as STATUS:CANCELLED.
+FEED_STATUSES = ("confirmed", "held", "no_show", "cancelled")
 
 
 def consultant_by_feed_token(token: str) -> Consultant | None:
@@ -24,9 +28,6 @@ def feed_bookings(consultant: Consultant, *, now: datetime | None = None):
     Sessions older than a year are left out: calendar apps keep what they already fetched, and the feed stays
     small (serialising is the slow part, about 1.3 ms per session).
     """
-    from booking.invites import FEED_STATUSES
-    from booking.models import Booking
-
     since = (now or timezone.now()) - FEED_HISTORY
     return (
         Booking.objects.filter(consultant=consultant, status__in=FEED_STATUSES, slot__starts_at__gte=since)

@@ -15,10 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
+from booking.feed import feed_bookings
+
 PRODID = "-//Probono//Booking//EN"
 METHODS = {"REQUEST", "CANCEL", "PUBLISH"}
-# Statuses the feed shows: every session that was booked, cancelled ones as STATUS:CANCELLED.
-FEED_STATUSES = ("confirmed", "held", "no_show", "cancelled")
 
 
 def booking_uid(booking) -> str:
@@ -109,8 +109,6 @@ def consultant_feed(consultant, bookings=None) -> bytes:
     `bookings` defaults to booking.feed.feed_bookings(consultant) (one query, whatever the number of bookings).
     """
     if bookings is None:
-        from booking.feed import feed_bookings
-
         bookings = feed_bookings(consultant)
     with translation.override(consultant.user.language or None):
         return _feed(consultant, bookings)

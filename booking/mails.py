@@ -21,8 +21,7 @@ from django.utils import timezone, translation
 
 from accounts.mail import Attachment, Recipient, email_build
 from booking.invites import booking_calendar
-from booking.models import Booking
-from booking.models_notifications import BookingNotice
+from booking.models import Booking, BookingNotice
 
 log = logging.getLogger(__name__)
 Kind = BookingNotice.Kind

@@ -245,5 +245,44 @@ class FairUsePolicy(models.Model):
     def current(cls) -> "FairUsePolicy":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
-from booking.models_feedback import *  # noqa: E402,F401,F403
-from booking.models_notifications import *  # noqa: E402,F401,F403
+
+
+class BookingNotice(models.Model):
+    """One e-mail about one booking to one audience, claimed before sending so it goes out once however often a
+    task runs (`sent_at` once it went out; `sending_until` while a sender holds the claim, which lapses if that
+    sender's worker dies, see booking/mails.py `send_once`). Reminders are notices keyed by the session's start
+    time, so a moved booking gets fresh reminders for its new time and the old ones can never be sent."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmation")
+        REQUESTED = "requested", _("Request received")
+        DECLINED = "declined", _("Request declined")
+        CANCELLED = "cancelled", _("Cancellation")
+        RESCHEDULED = "rescheduled", _("New time")
+        REMINDER_24H = "reminder_24h", _("Reminder 24 hours before")
+        REMINDER_2H = "reminder_2h", _("Reminder 2 hours before")
+
+    class Audience(models.TextChoices):
+        COMPANY = "company", _("Company")
+        CONSULTANT = "consultant", _("Consultant")
+
+    booking = models.ForeignKey("booking.Booking", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    audience = models.CharField(max_length=12, choices=Audience.choices)
+    # What makes the mail unique besides its kind: the invite SEQUENCE, or the session start for reminders.
+    key = models.CharField(max_length=40, blank=True, default="")
+    due_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender's claim (booking/mails.py `send_once`): while it lasts nobody else sends; then it lapses.
+    sending_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("booking e-mail")
+        verbose_name_plural = _("booking e-mails")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "audience", "key"], name="booking_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.audience} for booking {self.booking_id} ({self.key})"

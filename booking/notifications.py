@@ -9,12 +9,17 @@ Plain tokens (the manage link) travel only in the task's arguments, never in our
 enqueued with save=False so django-q2 does not keep their arguments in its result table either.
 The names and signatures are the contract with booking/services.py.
 
-One duty runs at once: a booking that takes a slot held by a waitlist offer settles that offer (its own
-company uses it up; another company is refused with BookingError("slot_taken"), rolling the booking back).
+One duty runs at once: a booking that takes a slot sends booking.signals.slot_taken, and the waitlist settles any
+offer that holds the slot (its own company uses it up; another company is refused with BookingError("slot_taken"),
+rolling the booking back). A freed slot sends booking.signals.slot_freed, and the waitlist offers it after commit.
+Booking never imports the waitlist: the apps above it listen.
 """
 
 from django.db import transaction
 from django_q.tasks import async_task
+
+from booking import signals
+from booking.invites import invite_sequence
 
 
 def _enqueue(func: str, *args, secret: bool = False) -> None:
@@ -31,17 +36,13 @@ def _manage_token(booking) -> str:
 
 def cancel_sequence(booking) -> int:
     """The SEQUENCE of the CANCEL invite: one more than the last invite (booking_cancel does not raise it)."""
-    from booking.invites import invite_sequence
-
     return invite_sequence(booking, cancelled=True)
 
 
 def _waitlist_settle(booking) -> None:
     # The one hook duty that is not deferred: a slot held for the waitlist must not go to another company,
-    # so this may raise BookingError("slot_taken") and roll the booking back (see waitlist_booking_made).
-    from booking.waitlist import waitlist_booking_made
-
-    waitlist_booking_made(booking=booking)
+    # so a receiver may raise BookingError("slot_taken") and roll the booking back (waitlist_booking_made).
+    signals.slot_taken.send(sender=booking.__class__, booking=booking)
 
 
 def on_booking_confirmed(booking) -> None:
@@ -79,5 +80,5 @@ def on_booking_rescheduled(booking, old_slot) -> None:
 
 
 def on_slot_freed(slot) -> None:
-    """A slot became published and free again (cancellation, decline, expiry, move): offer it to the waitlist."""
-    _enqueue("booking.tasks.waitlist_offer_slot", slot.pk)
+    """A slot became published and free again (cancellation, decline, expiry, move): the waitlist offers it."""
+    signals.slot_freed.send(sender=slot.__class__, slot=slot)

@@ -27,8 +27,7 @@ from booking.mails import (
     notice_message_id,
     site_url,
 )
-from booking.models import Booking, PipelineEvent
-from booking.models_notifications import BookingNotice
+from booking.models import Booking, BookingNotice, PipelineEvent
 
 log = logging.getLogger(__name__)
 

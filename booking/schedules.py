@@ -7,9 +7,10 @@ it never duplicates a schedule). Plain data only: migrations import this module.
 SCHEDULES = [
     # name, dotted task path, every N minutes
     ("booking.reminders_send_due", "booking.tasks.reminders_send_due", 5),
-    ("booking.waitlist_offer_free_slots", "booking.tasks.waitlist_offer_free_slots", 5),
-    ("booking.waitlist_expire_offers", "booking.tasks.waitlist_expire_offers", 5),
+    ("booking.waitlist_offer_free_slots", "waitlist.tasks.waitlist_offer_free_slots", 5),
+    ("booking.waitlist_expire_offers", "waitlist.tasks.waitlist_expire_offers", 5),
     ("booking.booking_expire_requests", "booking.tasks.booking_expire_requests", 15),
+    ("booking.feedback_send_due", "feedback.tasks.feedback_send_due", 10),
 ]
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
 from booking import notifications
+from booking.errors import BookingError
 from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Questionnaire
 from booking.questionnaires import answers_missing, questionnaire_get_current
@@ -26,19 +27,6 @@ from consultants.selectors import slot_bookable_check
 
 S = Booking.Status
 E = PipelineEvent.Kind
-
-
-class BookingError(Exception):
-    """A refused change. `code` is stable (tests, views); `message` explains the rule and when it lifts."""
-
-    def __init__(self, code: str, message: str = "", lifts_at: datetime | None = None):
-        self.code = code
-        self.message = message or code
-        self.lifts_at = lifts_at
-        super().__init__(self.message)
-
-    def __str__(self):
-        return self.message
 
 
 def _actor_name(user: User | None) -> str:

@@ -68,35 +68,6 @@ def reminders_send_due() -> int:
     return send(now=timezone.now())
 
 
-# --- waitlist -----------------------------------------------------------------------------------------
-
-
-def waitlist_offer_slot(slot_id: int) -> bool:
-    from booking.waitlist import waitlist_offer_slot as offer
-    from consultants.models import Slot
-
-    slot = Slot.objects.select_related("consultant").filter(pk=slot_id).first()
-    return bool(slot and offer(slot=slot))
-
-
-def waitlist_send_offer(offer_id: int, token: str) -> bool:
-    from booking.waitlist_mails import mail_waitlist_offer
-
-    return mail_waitlist_offer(offer_id=offer_id, token=token)
-
-
-def waitlist_offer_free_slots() -> int:
-    from booking.waitlist import waitlist_offer_free_slots as offer_all
-
-    return offer_all()
-
-
-def waitlist_expire_offers() -> int:
-    from booking.waitlist import waitlist_expire_offers as expire
-
-    return expire()
-
-
 def booking_expire_requests() -> int:
     """Approval requests unanswered for 48 hours expire (the service lives with the booking core)."""
     from booking import services

@@ -1,10 +1,10 @@
+"""Booking's URLs. config/urls.py serves them in the `booking` namespace together with the waitlist's and the
+survey's, which kept their names when they moved to apps of their own."""
+
 from django.urls import path
 
 from booking import views
-from booking.urls_feedback import feedback_urlpatterns
-from booking.urls_notifications import notifications_urlpatterns
 
-app_name = "booking"
 urlpatterns = [
     path("book/<int:pk>/", views.book, name="book"),
     path("book/<int:pk>/review/", views.review, name="review"),
@@ -18,7 +18,6 @@ urlpatterns = [
     path("me/sessions/<int:pk>/cancel/", views.consultant_cancel, name="consultant_cancel"),
     path("me/slots/<int:pk>/cancel-booking/", views.slot_booking_cancel, name="slot_booking_cancel"),
     path("me/questionnaire/", views.questionnaire_edit, name="questionnaire_edit"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("bookings/<int:pk>/invite.ics", views.booking_ics, name="booking_ics"),
 ]
-
-# Calendars and the waitlist, and the survey, keep their routes next to their views.
-urlpatterns += notifications_urlpatterns + feedback_urlpatterns

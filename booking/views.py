@@ -1,4 +1,4 @@
-"""Booking pages: the booking flow, the manage link, both dashboards and the questionnaire builder.
+"""Booking pages: the booking flow, the manage link, both dashboards, the questionnaire builder and calendar files.
 
 Thin: parse, authorise (helpers that 404 for outsiders), call a service, render. Every refusal from a
 service (BookingError) becomes a friendly message; a lost race shows the consultant's next free times.
@@ -6,19 +6,21 @@ service (BookingError) becomes a friendly message; a lost race shows the consult
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
 from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
 from booking.fair_use import FairUseRefusal, fair_use_check
+from booking.feed import consultant_by_feed_token, feed_bookings
 from booking.forms import (
     CancelForm,
     ConsultantCancelForm,
@@ -27,6 +29,7 @@ from booking.forms import (
     RescheduleForm,
     question_initial,
 )
+from booking.invites import booking_calendar, consultant_feed
 from booking.models import Booking, IntakeAnswer, Questionnaire
 from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
 from booking.selectors import (
@@ -411,3 +414,45 @@ def questionnaire_edit(request):
     return render(request, "booking/questionnaire_edit.html", {
         "formset": formset, "questionnaire": current,
     }, status=400 if request.method == "POST" else 200)
+
+
+# --- calendar files: the consultant's private feed, one booking's .ics -------------------------------------------
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CALENDAR_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@limit_link_guesses
+def calendar_feed(request, token: str):
+    """The consultant's private feed; the token is the only credential (rotating it kills the old URL)."""
+    consultant = consultant_by_feed_token(token)
+    if consultant is None:
+        raise Http404
+    response = _calendar_response(consultant_feed(consultant, feed_bookings(consultant)), "probono.ics")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _get_booking_for_user(request, pk: int) -> Booking:
+    """A booking the signed-in person may see: a member of its company or its consultant; 404 for others."""
+    user = request.user
+    qs = Booking.objects.select_related("slot", "consultant__user", "company", "booked_by")
+    return get_object_or_404(qs.filter(Q(company__memberships__user=user) | Q(consultant__user=user)).distinct(),
+                             pk=pk)
+
+
+@login_required
+@require_GET
+def booking_ics(request, pk: int):
+    booking = _get_booking_for_user(request, pk)
+    cancelled = booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
+    content = booking_calendar(booking, method="PUBLISH", cancelled=cancelled)
+    response = _calendar_response(content, "probono-session.ics")
+    response["Cache-Control"] = "private, no-store"
+    return response

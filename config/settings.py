@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "accounts",
     "consultants",
     "booking",
+    "waitlist",
+    "feedback",
     "engagements",
     "reports",
 ]

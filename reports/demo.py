@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Company, Membership
 from booking.models import Booking, PipelineEvent
-from booking.models_feedback import Feedback
 from consultants.models import Consultant, Slot
+from feedback.models import Feedback
 
 # (months ago, score, comment, company agreed to be named)
 ANSWERS = [

@@ -23,9 +23,9 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from booking.models import Booking
-from booking.models_feedback import Feedback
 from consultants.models import Consultant, Slot
 from engagements.models import Engagement
+from feedback.models import Feedback
 
 B = Booking.Status
 E = Engagement.Status

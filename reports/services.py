@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEntry, Company, Membership, User
 from accounts.tokens import token_new
 from booking.models import Booking, IntakeAnswer, PipelineEvent
-from booking.models_feedback import Feedback
-from booking.models_notifications import WaitlistEntry
 from engagements.models import Engagement, GapItem, GapReport
+from feedback.models import Feedback
 from reports.models import DataRequestLog
+from waitlist.models import WaitlistEntry
 
 # Timeline data keys that may hold free text typed by a person; codes written by the system are kept.
 FREE_TEXT_KEYS = ("reason", "message", "comment", "note")

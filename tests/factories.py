@@ -196,7 +196,7 @@ class PipelineEventFactory(factory.django.DjangoModelFactory):
 
 
 # --- booking: notifications and waitlist ---------------------------------------------------
-from booking.models_notifications import WaitlistEntry  # noqa: E402
+from waitlist.models import WaitlistEntry  # noqa: E402
 
 
 class WaitlistEntryFactory(factory.django.DjangoModelFactory):
@@ -290,7 +290,7 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 
 
 # --- booking: feedback (NPS) and reports ---------------------------------------------------------
-from booking.models_feedback import Feedback  # noqa: E402
+from feedback.models import Feedback  # noqa: E402
 
 
 class FeedbackFactory(factory.django.DjangoModelFactory):

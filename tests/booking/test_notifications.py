@@ -7,8 +7,7 @@ from django.db import transaction
 from icalendar import Calendar
 
 from booking import notifications
-from booking.models import Booking
-from booking.models_notifications import BookingNotice
+from booking.models import Booking, BookingNotice
 from booking.tasks import booking_send_confirmation
 from tests.factories import (
     BookingFactory,

@@ -7,8 +7,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from booking.models import PipelineEvent
-from booking.models_notifications import BookingNotice
+from booking.models import BookingNotice, PipelineEvent
 from booking.services import booking_cancel, booking_reschedule
 from booking.tasks import reminders_send_due
 from tests.factories import BookingFactory, ConsultantFactory, SlotFactory

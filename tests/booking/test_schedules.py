@@ -20,8 +20,8 @@ def test_the_setup_command_registers_each_booking_schedule_once():
         assert (schedule.func, schedule.schedule_type, schedule.minutes) == (func, Schedule.MINUTES, minutes)
         module, attr = func.rsplit(".", 1)
         assert callable(getattr(import_module(module), attr))
-    assert {s[1] for s in SCHEDULES} >= {"booking.tasks.reminders_send_due", "booking.tasks.waitlist_expire_offers",
-                                          "booking.tasks.waitlist_offer_free_slots"}
+    assert {s[1] for s in SCHEDULES} >= {"booking.tasks.reminders_send_due", "waitlist.tasks.waitlist_expire_offers",
+                                          "waitlist.tasks.waitlist_offer_free_slots"}
 
 
 def test_the_request_expiry_task_calls_the_booking_service(monkeypatch):

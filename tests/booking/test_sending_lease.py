@@ -17,13 +17,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import override_settings
 from django.urls import reverse
 
-from booking.feedback import feedback_send_due
 from booking.mails import sending_lease
-from booking.models_feedback import Feedback
-from booking.models_notifications import BookingNotice, WaitlistOffer
+from booking.models import BookingNotice
 from booking.reminders import reminder_send, reminders_send_due
-from booking.tasks import booking_send_confirmation, waitlist_send_offer
-from booking.waitlist import waitlist_offer_slot
+from booking.tasks import booking_send_confirmation
+from feedback.models import Feedback
+from feedback.services import feedback_send_due
 from tests.factories import (
     BookingFactory,
     ConsultantFactory,
@@ -32,6 +31,9 @@ from tests.factories import (
     SlotFactory,
     WaitlistEntryFactory,
 )
+from waitlist.models import WaitlistOffer
+from waitlist.services import waitlist_offer_slot
+from waitlist.tasks import waitlist_send_offer
 
 pytestmark = pytest.mark.django_db
 T = dt.datetime(2030, 1, 2, 9, 0, tzinfo=dt.UTC)  # the killed run

@@ -14,10 +14,10 @@ from django.core import mail
 from django.db import connection
 
 from booking.models import PipelineEvent
-from booking.models_notifications import WaitlistEntry, WaitlistOffer
 from booking.reminders import reminders_send_due
-from booking.waitlist import waitlist_expire_offers, waitlist_offer_slot
 from tests.factories import BookingFactory, ConsultantFactory, SlotFactory, WaitlistEntryFactory
+from waitlist.models import WaitlistEntry, WaitlistOffer
+from waitlist.services import waitlist_expire_offers, waitlist_offer_slot
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 START = dt.datetime(2030, 1, 7, 8, 0, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from booking.feedback import feedback_send_due
 from booking.models import PipelineEvent
-from booking.models_feedback import Feedback
+from feedback.models import Feedback
+from feedback.services import feedback_send_due
 from reports.models import WallSettings
 from tests.factories import PASSWORD, ConsultantFactory, HeldBookingFactory, UserFactory
 

@@ -8,8 +8,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from booking.models import Booking
-from booking.models_notifications import WaitlistOffer
-from booking.waitlist import waitlist_offer_slot
 from tests.factories import (
     PASSWORD,
     ConsultantFactory,
@@ -18,6 +16,8 @@ from tests.factories import (
     SlotFactory,
     WaitlistEntryFactory,
 )
+from waitlist.models import WaitlistOffer
+from waitlist.services import waitlist_offer_slot
 
 pytestmark = pytest.mark.e2e
 

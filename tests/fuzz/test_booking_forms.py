@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booking.models import Booking, Feedback
+from booking.models import Booking
 from booking.questionnaires import questionnaire_get_current
+from feedback.models import Feedback
 from tests.factories import MembershipFactory
 from tests.fuzz.hostile import FUZZ, HOSTILE, check_post, field_values
 

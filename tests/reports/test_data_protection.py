@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from accounts.models import Company, Membership, User
 from booking.models import Booking, IntakeAnswer, PipelineEvent
-from booking.models_feedback import Feedback
 from engagements.models import Engagement, GapReport
+from feedback.models import Feedback
 from reports.models import DataRequestLog
 from reports.selectors import Period, conversion_report
 from reports.services import DataProtectionError, company_delete

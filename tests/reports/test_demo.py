@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from booking.models_feedback import Feedback
+from feedback.models import Feedback
 from reports.selectors import promoter_wall
 
 pytestmark = pytest.mark.django_db

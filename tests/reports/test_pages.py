@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from booking.models import Booking
-from booking.models_feedback import Feedback
 from consultants.models import Slot
 from engagements.models import Engagement
+from feedback.models import Feedback
 from tests.factories import CompanyFactory, ConsultantFactory, MembershipFactory, UserFactory
 
 MARCH = {"period": "month", "year": "2030", "month": "3"}

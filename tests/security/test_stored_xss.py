@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Company, User
-from booking.models import Booking, Feedback, IntakeAnswer, PipelineEvent
+from booking.models import Booking, IntakeAnswer, PipelineEvent
 from consultants.models import Consultant
+from feedback.models import Feedback
 from tests.security.test_csp import inline_problems
 from tests.security.test_url_matrix import READABLE_ROWS, client_for, pages_read
 from tests.security.world import build_world

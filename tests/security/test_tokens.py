@@ -11,13 +11,13 @@ import pytest
 from django.db import connection
 
 from accounts.services import member_invite
-from booking.feedback import feedback_request_schedule, feedback_send
 from booking.questionnaires import questionnaire_get_current
 from booking.services import booking_create
-from booking.waitlist import waitlist_offer_slot
 from consultants.services import consultant_rotate_feed_token
+from feedback.services import feedback_request_schedule, feedback_send
 from tests.factories import BookingFactory, MembershipFactory, SlotFactory, WaitlistEntryFactory
 from tests.security.world import build_world
+from waitlist.services import waitlist_offer_slot
 
 
 def _bits(token: str) -> int:

@@ -103,7 +103,7 @@ def build_world() -> World:
     w.tokens["feed"] = consultant_rotate_feed_token(consultant=consultant)
 
     # Waitlist: the owning company waits for the consultant and holds an open offer of a freed slot.
-    from booking.models_notifications import WaitlistOffer
+    from waitlist.models import WaitlistOffer
 
     o["waitlist_entry"] = WaitlistEntryFactory(consultant=consultant, company=member_m.company, user=member_m.user,
                                                status="offered")
@@ -178,7 +178,7 @@ def _engagements(w: World, now) -> None:
 
 def _feedback(w: World) -> None:
     """The post-session NPS survey, sent (so its link works) and not yet answered."""
-    Feedback = _optional("booking.models", "Feedback")
+    Feedback = _optional("feedback.models", "Feedback")
     if Feedback is None:
         return
     token, token_hash = Feedback.new_token()

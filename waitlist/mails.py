@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.mail import Recipient, email_build
 from booking.mails import send_once
-from booking.models_notifications import WaitlistOffer
+from waitlist.models import WaitlistOffer
 
 
 def claim_url(token: str) -> str:
@@ -33,5 +33,5 @@ def mail_waitlist_offer(*, offer_id: int, token: str) -> bool:
     with send_once(WaitlistOffer.objects.filter(pk=offer.pk), sent_field="mailed_at") as claimed:
         if not claimed:
             return False
-        email_build(template="booking_waitlist_offer", context=context, recipient=recipient).send()
+        email_build(template="waitlist_offer", context=context, recipient=recipient).send()
     return True

@@ -1,9 +1,12 @@
-"""NPS feedback after a held session or a completed engagement (imported at the end of booking/models.py).
+"""NPS feedback after a held session or a completed engagement.
 
 One row per booking and kind. The row is created when the survey is due; the send task claims it with a
 conditional UPDATE (a `sending_until` lease, booking/mails.py `send_once`) that also stores the SHA-256 of a
 fresh 256-bit token (the plain token is only in the e-mail), so each survey is sent once and the link cannot be
 guessed or read from the database. The link works only once `sent_at` is set.
+
+The table keeps the name it had when the model lived in booking/ (`booking_feedback`): the move changed no
+database (feedback/migrations/0001_initial.py).
 """
 
 
@@ -12,8 +15,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
-
-__all__ = ["Feedback"]
 
 
 class Feedback(models.Model):
@@ -42,6 +43,7 @@ class Feedback(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "booking_feedback"
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-answered_at", "-pk"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from booking.feedback import COMMENT_MAX_LENGTH
+from feedback.services import COMMENT_MAX_LENGTH
 
 
 class FeedbackForm(forms.Form):

@@ -11,15 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.ratelimits import limit_link_guesses, limit_posts
-from booking.feedback import (
-    FeedbackError,
-    feedback_answer,
-    feedback_can_answer,
-    feedback_edit_deadline,
-    feedback_get_by_token,
-)
-from booking.forms_feedback import FeedbackForm
-from booking.models_feedback import Feedback
+from feedback.forms import FeedbackForm
+from feedback.models import Feedback
+from feedback.selectors import feedback_can_answer, feedback_edit_deadline, feedback_get_by_token
+from feedback.services import FeedbackError, feedback_answer
 
 
 def _get_feedback_for_token(token: str) -> Feedback:
@@ -51,7 +46,7 @@ def feedback(request, token: str):
             messages.success(request, _("Thank you! Your answer is saved."))
             return redirect("booking:feedback", token=token)
         status = 400
-    return render(request, "booking/feedback.html", {
+    return render(request, "feedback/survey.html", {
         "survey": survey, "consultant": consultant, "form": form, "can_answer": can_answer,
         "edit_deadline": feedback_edit_deadline(survey),
     }, status=status)

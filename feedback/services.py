@@ -2,7 +2,7 @@
 
 Flow: a held session (PipelineEvent "held") or a completed engagement (PipelineEvent "completed") makes a
 Feedback row due FEEDBACK_DELAY_HOURS later (`feedback_create_due`, or `feedback_request_schedule` when a
-caller wants to schedule it explicitly). The periodic task `booking.tasks_feedback.feedback_send_due` claims
+caller wants to schedule it explicitly). The periodic task `feedback.tasks.feedback_send_due` claims
 each due row (`send_once`: a lease stored with the new token's hash, `sent_at` set once the mail went out) and
 e-mails the person who booked a private link. Opening the link records nothing; the score is a POST
 (`feedback_answer`), changeable for FEEDBACK_EDIT_DAYS after the first answer. A detractor answer (0–6) alerts
@@ -15,18 +15,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.mail import Recipient, email_build, email_queue
 from booking.mails import send_once
 from booking.models import Booking, PipelineEvent
-from booking.models_feedback import Feedback
+from feedback.mails import mail_detractor_alert, mail_feedback_request
+from feedback.models import Feedback
+from feedback.selectors import FEEDBACK_EDIT_DAYS, feedback_can_answer
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_EDIT_DAYS = 7
 # Never ask about a session or an engagement older than this (e.g. after an outage or on first deploy).
 FEEDBACK_MAX_AGE_DAYS = 14
 COMMENT_MAX_LENGTH = 2000
@@ -51,13 +50,6 @@ class FeedbackError(Exception):
 
 def feedback_delay() -> timedelta:
     return timedelta(hours=getattr(settings, "FEEDBACK_DELAY_HOURS", 2))
-
-
-def _url(name: str, *args) -> str:
-    try:
-        return settings.SITE_URL + reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- scheduling -----------------------------------------------------------------------------------------
@@ -98,10 +90,6 @@ def feedback_create_due(*, now: datetime) -> int:
 
 
 # --- sending ----------------------------------------------------------------------------------------------
-def feedback_url(token: str) -> str:
-    return _url("booking:feedback", token)
-
-
 def feedback_send(*, feedback: Feedback) -> bool:
     """Claim and e-mail one survey. True only for the call that sent it.
 
@@ -119,13 +107,7 @@ def feedback_send(*, feedback: Feedback) -> bool:
                    on_release={"token_hash": None}) as claimed:
         if not claimed:
             return False
-        email_build(
-            template="feedback_request",
-            context={"feedback": feedback, "booking": booking, "consultant": booking.consultant,
-                     "company": booking.company, "starts_at": booking.slot.starts_at,
-                     "is_engagement": feedback.kind == Feedback.Kind.ENGAGEMENT, "link": feedback_url(token)},
-            recipient=Recipient.for_user(booking.booked_by),
-        ).send()
+        mail_feedback_request(feedback, token=token)
     return True
 
 
@@ -146,25 +128,6 @@ def feedback_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 # --- answering --------------------------------------------------------------------------------------------
-def feedback_get_by_token(token: str) -> Feedback | None:
-    if not token or len(token) > 100:
-        return None
-    return (Feedback.objects.select_related("booking__consultant__user", "booking__company", "booking__slot")
-            .filter(token_hash=Feedback.hash_token(token), sent_at__isnull=False).first())
-
-
-def feedback_edit_deadline(feedback: Feedback) -> datetime | None:
-    """Until when the answer can be changed (None before the first answer)."""
-    if feedback.answered_at is None:
-        return None
-    return feedback.answered_at + timedelta(days=FEEDBACK_EDIT_DAYS)
-
-
-def feedback_can_answer(feedback: Feedback, *, now: datetime | None = None) -> bool:
-    deadline = feedback_edit_deadline(feedback)
-    return deadline is None or (now or timezone.now()) <= deadline
-
-
 def feedback_answer(*, feedback: Feedback, score: int, comment: str = "", show_company: bool = False) -> Feedback:
     """Record the company's answer, or change it within FEEDBACK_EDIT_DAYS of the first answer.
 
@@ -190,21 +153,7 @@ def feedback_answer(*, feedback: Feedback, score: int, comment: str = "", show_c
             Feedback.objects.filter(pk=current.pk, alerted_at__isnull=True).update(alerted_at=now) == 1
         ):
             current.alerted_at = now
-            _queue_detractor_alert(current)
+            mail_detractor_alert(current)
     for field in ("score", "comment", "show_company", "answered_at", "alerted_at", "updated_at"):
         setattr(feedback, field, getattr(current, field))
     return feedback
-
-
-def _queue_detractor_alert(feedback: Feedback) -> None:
-    booking = feedback.booking
-    consultant = booking.consultant
-    recipient = Recipient(email=consultant.user.email, language=consultant.user.language,
-                          time_zone=consultant.time_zone or consultant.user.time_zone, name=consultant.display_name)
-    email_queue(
-        template="feedback_detractor",
-        context={"feedback": feedback, "booking": booking, "consultant": consultant, "company": booking.company,
-                 "starts_at": booking.slot.starts_at, "contact": booking.booked_by,
-                 "link": _url("reports:my_feedback")},
-        recipient=recipient,
-    )

@@ -10,14 +10,19 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from accounts.models import Company, User
-from booking.models_notifications import WaitlistEntry, WaitlistOffer
+from accounts.models import Company, Membership, User
+from booking.errors import BookingError
+from booking.fair_use import FairUseRefusal, fair_use_check
+from booking.models import FairUsePolicy
+from booking.services import booking_create
 from consultants.models import Consultant, Slot
+from waitlist.models import WaitlistEntry, WaitlistOffer
+from waitlist.selectors import free_slots, waitlist_can_join
 
 log = logging.getLogger(__name__)
 DEFAULT_CLAIM_HOURS = 24
@@ -33,33 +38,7 @@ class WaitlistError(Exception):
 
 
 def claim_hours() -> int:
-    try:
-        from booking.models import FairUsePolicy
-
-        hours = FairUsePolicy.current().waitlist_claim_hours
-    except (ImportError, AttributeError):
-        hours = None
-    return int(hours or DEFAULT_CLAIM_HOURS)
-
-
-# --- reads ------------------------------------------------------------------------------------------
-
-
-def _open_offers(now: datetime):
-    return WaitlistOffer.objects.filter(status=WaitlistOffer.Status.OPEN, expires_at__gt=now)
-
-
-def free_slots(*, consultant: Consultant | None = None, now: datetime | None = None):
-    """Published future slots with no active booking and no open waitlist offer."""
-    from booking.models import Booking
-
-    now = now or timezone.now()
-    qs = Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now)
-    if consultant is not None:
-        qs = qs.filter(consultant=consultant)
-    busy = Booking.objects.filter(slot=OuterRef("pk"), status__in=Booking.ACTIVE)
-    held = _open_offers(now).filter(slot=OuterRef("pk"))
-    return qs.exclude(Exists(busy)).exclude(Exists(held)).order_by("starts_at", "pk")
+    return int(FairUsePolicy.current().waitlist_claim_hours or DEFAULT_CLAIM_HOURS)
 
 
 def _slot_hold_sync(slot_id: int) -> None:
@@ -71,17 +50,6 @@ def _slot_hold_sync(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id).update(held_until=Subquery(latest))
 
 
-def waitlist_slot_is_held(slot: Slot, company: Company | None) -> bool:
-    """True when `slot` is held by a live waitlist offer to a company other than `company`.
-
-    booking_create must refuse such a slot (as if it were taken); the offered company may book it.
-    """
-    offers = _open_offers(timezone.now()).filter(slot=slot)
-    if company is not None:
-        offers = offers.exclude(entry__company=company)
-    return offers.exists()
-
-
 def waitlist_booking_made(*, booking) -> None:
     """Settle waitlist offers on the slot a booking just took (called inside the booking's transaction).
 
@@ -90,8 +58,6 @@ def waitlist_booking_made(*, booking) -> None:
     rolls the booking back: this enforces the hold even where booking_create does not ask
     `waitlist_slot_is_held` first. An offer past its expiry that the task has not handled yet just expires.
     """
-    from booking.services import BookingError
-
     now = timezone.now()
     offers = WaitlistOffer.objects.select_for_update().select_related("entry").filter(
         slot_id=booking.slot_id, status=WaitlistOffer.Status.OPEN)
@@ -111,30 +77,6 @@ def waitlist_booking_made(*, booking) -> None:
                 status=WaitlistEntry.Status.EXPIRED, updated_at=now)
     if settled:  # most bookings meet no offer: no write for them
         _slot_hold_sync(booking.slot_id)
-
-
-def waitlist_entry_for(*, consultant: Consultant, company: Company | None) -> WaitlistEntry | None:
-    if company is None:
-        return None
-    return WaitlistEntry.objects.filter(consultant=consultant, company=company,
-                                        status__in=WaitlistEntry.ACTIVE).first()
-
-
-def waitlist_can_join(*, consultant: Consultant) -> bool:
-    return not free_slots(consultant=consultant).exists()
-
-
-def waitlist_offer_get_by_token(token: str) -> WaitlistOffer | None:
-    if not token or len(token) > 200:
-        return None
-    return (
-        WaitlistOffer.objects.select_related("entry__company", "entry__user", "slot__consultant__user")
-        .filter(token_hash=WaitlistOffer.hash_token(token))
-        .first()
-    )
-
-
-# --- services ---------------------------------------------------------------------------------------
 
 
 def waitlist_join(*, consultant: Consultant, company: Company, user: User) -> WaitlistEntry:
@@ -170,7 +112,7 @@ def waitlist_leave(*, entry: WaitlistEntry) -> WaitlistEntry:
 
 
 def _offer_again_on_commit(slot_id: int) -> None:
-    transaction.on_commit(lambda: async_task("booking.tasks.waitlist_offer_slot", slot_id,
+    transaction.on_commit(lambda: async_task("waitlist.tasks.waitlist_offer_slot", slot_id,
                                              task_name="waitlist_offer_slot"))
 
 
@@ -202,16 +144,13 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
             raise IntegrityError("waitlist entry changed while offering")  # rolls the offer back
         _slot_hold_sync(slot.pk)
         offer_id = offer.pk
-        transaction.on_commit(lambda: async_task("booking.tasks.waitlist_send_offer", offer_id, token,
+        transaction.on_commit(lambda: async_task("waitlist.tasks.waitlist_send_offer", offer_id, token,
                                                  task_name="waitlist_send_offer", save=False))
     return offer
 
 
 def _first_eligible(slot: Slot, now: datetime) -> WaitlistEntry | None:
     """The first company in line that fair use allows to book `slot`; the others keep their place."""
-    from booking.fair_use import FairUseRefusal, fair_use_check
-    from booking.models import FairUsePolicy
-
     policy = FairUsePolicy.current()
     line = (WaitlistEntry.objects.select_related("company")
             .filter(consultant_id=slot.consultant_id, status=WaitlistEntry.Status.WAITING).order_by("created_at", "pk"))
@@ -267,9 +206,6 @@ def waitlist_claim(*, offer: WaitlistOffer, user: User, answers: dict, questionn
     does not belong to the offered company. The booking service's refusals (BookingError) pass through;
     when the slot itself is gone the offer is withdrawn and the company goes back in line at its old place.
     """
-    from accounts.models import Membership
-    from booking.services import BookingError, booking_create
-
     now = timezone.now()
     if offer.status != WaitlistOffer.Status.OPEN or offer.expires_at <= now:
         raise WaitlistError("not_open")

@@ -1,4 +1,4 @@
-"""Waitlist template tags (load with `{% load booking_waitlist %}`).
+"""Waitlist template tags (load with `{% load waitlist %}`).
 
 `{% waitlist_state consultant as wl %}`: whether the viewer's company waits for `consultant` and may join.
 `{% waitlist_entries as entries %}`: the viewer's company's active waitlist entries (one query).
@@ -7,8 +7,8 @@
 from django import template
 
 from accounts.selectors import company_for_user
-from booking.models_notifications import WaitlistEntry
-from booking.waitlist import waitlist_can_join, waitlist_entry_for
+from waitlist.models import WaitlistEntry
+from waitlist.selectors import waitlist_can_join, waitlist_entry_for
 
 register = template.Library()
 

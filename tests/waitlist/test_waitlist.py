@@ -10,16 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Booking, FairUsePolicy
-from booking.models_notifications import WaitlistEntry, WaitlistOffer
 from booking.services import booking_cancel
-from booking.tasks import waitlist_expire_offers, waitlist_offer_free_slots
-from booking.waitlist import (
-    WaitlistError,
-    waitlist_join,
-    waitlist_leave,
-    waitlist_offer_slot,
-    waitlist_slot_is_held,
-)
 from tests.factories import (
     PASSWORD,
     BookingFactory,
@@ -30,6 +21,10 @@ from tests.factories import (
     SlotFactory,
     WaitlistEntryFactory,
 )
+from waitlist.models import WaitlistEntry, WaitlistOffer
+from waitlist.selectors import waitlist_slot_is_held
+from waitlist.services import WaitlistError, waitlist_join, waitlist_leave, waitlist_offer_slot
+from waitlist.tasks import waitlist_expire_offers, waitlist_offer_free_slots
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -123,11 +118,11 @@ def test_the_profile_snippet_offers_joining_only_when_nothing_is_free(rf, consul
     request = rf.get("/")
     request.user = member
     _fully_booked(consultant)
-    html = render_to_string("booking/waitlist_button.html", {"consultant": consultant, "user": member}, request)
+    html = render_to_string("waitlist/button.html", {"consultant": consultant, "user": member}, request)
     assert reverse("booking:waitlist_join", args=[consultant.slug]) in html
 
     entry = WaitlistEntryFactory(consultant=consultant, company=member.memberships.get().company, user=member)
-    html = render_to_string("booking/waitlist_button.html", {"consultant": consultant, "user": member}, request)
+    html = render_to_string("waitlist/button.html", {"consultant": consultant, "user": member}, request)
     assert reverse("booking:waitlist_leave", args=[entry.pk]) in html
 
 
@@ -370,7 +365,7 @@ def test_nobody_can_leave_another_companys_waitlist_entry(client, consultant):
 
 
 def test_the_offer_mail_goes_out_once_even_if_its_task_runs_twice(consultant, mailoutbox):
-    from booking.tasks import waitlist_send_offer
+    from waitlist.tasks import waitlist_send_offer
 
     entry = WaitlistEntryFactory(consultant=consultant)
     offer = waitlist_offer_slot(slot=_slot(consultant))  # on-commit callbacks not run: nothing mailed yet
@@ -460,7 +455,7 @@ def test_the_dashboard_list_of_waitlists_reads_one_query(rf, django_assert_max_n
     request = rf.get("/")
     request.user = member
     with django_assert_max_num_queries(1):
-        html = render_to_string("booking/waitlist_list.html", {"user": member}, request)
+        html = render_to_string("waitlist/list.html", {"user": member}, request)
     assert html.count("Leave the waitlist") == entries
 
 

@@ -1,75 +1,24 @@
-"""Calendar files (the consultant's private feed, one booking's .ics) and the waitlist pages."""
+"""The waitlist pages: join and leave on a consultant's profile, and the claim link from the offer e-mail."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
-from booking.feed import consultant_by_feed_token, feed_bookings
-from booking.invites import booking_calendar, consultant_feed
+from booking.errors import BookingError
 from booking.models import Booking
-from booking.models_notifications import WaitlistEntry, WaitlistOffer
 from booking.questionnaires import IntakeForm, questionnaire_get_current
-from booking.services import BookingError
-from booking.waitlist import (
-    WaitlistError,
-    waitlist_claim,
-    waitlist_join,
-    waitlist_leave,
-    waitlist_offer_get_by_token,
-)
 from consultants.models import Consultant
-
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
-
-
-def _calendar_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CALENDAR_TYPE)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@require_GET
-@limit_link_guesses
-def calendar_feed(request, token: str):
-    """The consultant's private feed; the token is the only credential (rotating it kills the old URL)."""
-    consultant = consultant_by_feed_token(token)
-    if consultant is None:
-        raise Http404
-    response = _calendar_response(consultant_feed(consultant, feed_bookings(consultant)), "probono.ics")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
-
-
-def _get_booking_for_user(request, pk: int) -> Booking:
-    """A booking the signed-in person may see: a member of its company or its consultant; 404 for others."""
-    user = request.user
-    qs = Booking.objects.select_related("slot", "consultant__user", "company", "booked_by")
-    return get_object_or_404(qs.filter(Q(company__memberships__user=user) | Q(consultant__user=user)).distinct(),
-                             pk=pk)
-
-
-@login_required
-@require_GET
-def booking_ics(request, pk: int):
-    booking = _get_booking_for_user(request, pk)
-    cancelled = booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
-    content = booking_calendar(booking, method="PUBLISH", cancelled=cancelled)
-    response = _calendar_response(content, "probono-session.ics")
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- waitlist -----------------------------------------------------------------------------------------
+from waitlist.models import WaitlistEntry, WaitlistOffer
+from waitlist.selectors import waitlist_offer_get_by_token
+from waitlist.services import WaitlistError, waitlist_claim, waitlist_join, waitlist_leave
 
 
 def _profile_url(consultant: Consultant) -> str:
@@ -152,7 +101,7 @@ def waitlist_claim_view(request, token: str):
         status = 400 if request.user.is_authenticated else 403
     is_open = offer.status == WaitlistOffer.Status.OPEN and not offer.is_expired
     login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
-    return render(request, "booking/waitlist_claim.html", {
+    return render(request, "waitlist/claim.html", {
         "offer": offer, "slot": offer.slot, "consultant": consultant, "company": offer.entry.company,
         "is_open": is_open, "form": form, "login_url": login_url,
     }, status=status)

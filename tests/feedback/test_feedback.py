@@ -8,8 +8,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from booking.feedback import FeedbackError, feedback_answer, feedback_request_schedule, feedback_send_due
-from booking.models_feedback import Feedback
+from feedback.models import Feedback
+from feedback.services import FeedbackError, feedback_answer, feedback_request_schedule, feedback_send_due
 from tests.factories import FeedbackFactory, HeldBookingFactory, PipelineEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,12 +227,12 @@ def test_the_periodic_task_is_registered():
     from django_q.models import Schedule
 
     schedule = Schedule.objects.get(name="booking.feedback_send_due")
-    assert schedule.func == "booking.tasks_feedback.feedback_send_due"
+    assert schedule.func == "feedback.tasks.feedback_send_due"
     assert schedule.repeats == -1
 
 
 def test_the_task_entry_point_runs(mailoutbox):
-    from booking.tasks_feedback import feedback_send_due as task
+    from feedback.tasks import feedback_send_due as task
 
     _held(timezone.now() - dt.timedelta(hours=3))
     assert task() == 1

@@ -1,0 +1,15 @@
+"""What booking tells the apps above it (the waitlist), without knowing them: data flows one way.
+
+Both are sent by booking/notifications.py from inside the service's transaction, with `Signal.send`, so a
+receiver's exception propagates to the service and rolls its transaction back.
+"""
+
+from django.dispatch import Signal
+
+# A booking took its slot (created, approved or moved there). Keyword argument: booking. A receiver may raise
+# BookingError("slot_taken") to refuse it: the waitlist does so when the slot is held for another company.
+slot_taken = Signal()
+
+# A slot became published and free again (cancellation, decline, expiry, move). Keyword argument: slot.
+# Receivers defer their work with transaction.on_commit.
+slot_freed = Signal()

@@ -1,0 +1,10 @@
+"""django-q2 entry point for NPS surveys: idempotent (each survey is claimed before it is sent)."""
+
+from django.utils import timezone
+
+from feedback import services
+
+
+def feedback_send_due() -> int:
+    """Every few minutes: create the surveys that became due and send each once (claimed before sending)."""
+    return services.feedback_send_due(now=timezone.now())
