@@ -33,4 +33,4 @@ def test_staff_make_the_wall_public_in_the_admin(client, staff_user):
 def test_staff_browse_feedback_in_the_admin(client, staff_user):
     FeedbackFactory(score=4, comment="Needs work")
     client.force_login(staff_user)
-    assert client.get(reverse("admin:booking_feedback_changelist")).status_code == 200
+    assert client.get(reverse("admin:feedback_feedback_changelist")).status_code == 200
