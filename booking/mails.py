@@ -119,12 +119,16 @@ def manage_url(token: str) -> str:
     return site_url("booking:manage", token) if token else ""
 
 
-def _invite(booking: Booking, *, method: str, recipient: Recipient, sequence: int | None) -> Attachment:
+def _invite(booking: Booking, *, method: str, recipient: Recipient, sequence: int | None,
+            audience: str = Audience.COMPANY, manage_token: str = "", cancelled: bool | None = None,
+            tentative: bool = False) -> Attachment:
     # The summary is translated: build it in the recipient's language.
     with translation.override(recipient.language):
-        ics = booking_calendar(booking, method=method, sequence=sequence)
+        ics = booking_calendar(booking, method=method, sequence=sequence, cancelled=cancelled, tentative=tentative,
+                               audience="consultant" if audience == Audience.CONSULTANT else "company",
+                               manage_token=manage_token)
     return Attachment(
-        filename="invite.ics" if method != "CANCEL" else "cancel.ics",
+        filename="cancel.ics" if method == "CANCEL" or cancelled else "invite.ics",
         content=ics.decode(),
         mimetype=f"text/calendar; method={method}",
     )
@@ -147,13 +151,18 @@ def mail_context(booking: Booking, recipient: Recipient, **extra) -> dict:
 
 
 def _send(*, booking: Booking, kind: str, audience: str, key: str, template: str, recipient: Recipient,
-          context: dict | None = None, invite_method: str | None = None, sequence: int | None = None) -> bool:
+          context: dict | None = None, invite_method: str | None = None, sequence: int | None = None,
+          invite_options: dict | None = None) -> bool:
+    """`invite_method` attaches the invite: REQUEST / CANCEL for the company; PUBLISH for the consultant's copy,
+    which names them organizer and no attendee (`invite_options` passes `cancelled` / `tentative`)."""
     with notice_claim(booking=booking, kind=kind, audience=audience, key=key) as claimed:
         if not claimed:
             return False
         attachments = []
         if invite_method:
-            attachments = [_invite(booking, method=invite_method, recipient=recipient, sequence=sequence)]
+            attachments = [_invite(booking, method=invite_method, recipient=recipient, sequence=sequence,
+                                   audience=audience, manage_token=(context or {}).get("manage_token", ""),
+                                   **(invite_options or {}))]
         message = email_build(
             template=template, context=mail_context(booking, recipient, **(context or {})),
             recipient=recipient, attachments=attachments,
@@ -176,12 +185,13 @@ def mail_booking_confirmed(booking: Booking, *, manage_token: str = "") -> int:
     sent = _send(
         booking=booking, kind=Kind.CONFIRMED, audience=Audience.COMPANY, key=key,
         template="booking_confirmed", recipient=company_recipient(booking),
-        context={"manage_url": manage_url(manage_token)}, invite_method="REQUEST",
+        context={"manage_url": manage_url(manage_token), "manage_token": manage_token}, invite_method="REQUEST",
     )
     sent += _send(
         booking=booking, kind=Kind.CONFIRMED, audience=Audience.CONSULTANT, key=key,
         template="booking_new_consultant", recipient=consultant_recipient(booking),
         context={"answers": intake_answers(booking), "sessions_url": site_url("booking:consultant_dashboard")},
+        invite_method="PUBLISH",
     )
     return sent
 
@@ -197,6 +207,7 @@ def mail_booking_requested(booking: Booking, *, manage_token: str = "") -> int:
         booking=booking, kind=Kind.REQUESTED, audience=Audience.CONSULTANT, key="",
         template="booking_request_consultant", recipient=consultant_recipient(booking),
         context={"answers": intake_answers(booking), "sessions_url": site_url("booking:consultant_dashboard")},
+        invite_method="PUBLISH", invite_options={"tentative": True},
     )
     return sent
 
@@ -229,6 +240,7 @@ def mail_booking_cancelled(booking: Booking, *, sequence: int) -> int:
         sent += _send(
             booking=booking, kind=Kind.CANCELLED, audience=Audience.CONSULTANT, key=key,
             template="booking_cancelled_consultant", recipient=consultant_recipient(booking),
+            invite_method="PUBLISH", sequence=sequence, invite_options={"cancelled": True},
         )
     return sent
 
@@ -250,5 +262,6 @@ def mail_booking_rescheduled(booking: Booking, *, old_starts_at, old_ends_at) ->
         booking=booking, kind=Kind.RESCHEDULED, audience=Audience.CONSULTANT, key=key,
         template="booking_rescheduled_consultant", recipient=consultant_recipient(booking),
         context={**extra, "sessions_url": site_url("booking:consultant_dashboard")},
+        invite_method="PUBLISH",
     )
     return sent

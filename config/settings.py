@@ -27,6 +27,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A video service that opens a room at <base>/<name> (e.g. a self-hosted Jitsi): when set, consultants may choose
+# "a new room for each session", and each booking gets an unguessable room name.
+VIDEO_ROOM_BASE_URL = env_str("VIDEO_ROOM_BASE_URL")
+if VIDEO_ROOM_BASE_URL and not VIDEO_ROOM_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("VIDEO_ROOM_BASE_URL must be an https:// address")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

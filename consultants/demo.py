@@ -22,6 +22,9 @@ CONSULTANTS = [
         "expertise": ["satisfaction", "complaints", "leadership"], "languages": ["sv", "en"],
         "extra_rule": {"kind": "weekly", "weekday": 1, "start_time": time(13), "end_time": time(16),
                        "session_minutes": 60, "buffer_minutes": 15},
+        "place": {"place_kind": "in_person", "place_street": "Drottninggatan 71", "place_postcode": "111 36",
+                  "place_city": "Stockholm", "place_country": "SE",
+                  "place_directions": "Third floor; ring the bell marked Lindqvist CX."},
     },
     {
         "email": "mads@probono.test", "name": "Mads Nørgaard", "slug": "mads-norgaard",
@@ -34,6 +37,8 @@ CONSULTANTS = [
         "expertise": ["nps", "employee"], "languages": ["da", "en"],
         "extra_rule": {"kind": "weekly", "weekday": 3, "start_time": time(10), "end_time": time(12),
                        "session_minutes": 45, "buffer_minutes": 15, "monthly_cap": 12},
+        # Mads calls the company: the booking steps ask for the company's number.
+        "place": {"place_kind": "phone_i_call"},
     },
     {
         "email": "sofia@probono.test", "name": "Sofia Berg", "slug": "sofia-berg",
@@ -45,6 +50,7 @@ CONSULTANTS = [
         "expertise": ["service_design", "journey", "satisfaction"], "languages": ["en", "sv"],
         "extra_rule": {"kind": "monthly", "ordinal": -1, "weekday": 4, "start_time": time(9),
                        "end_time": time(12), "session_minutes": 60, "buffer_minutes": 30},
+        "place": {"place_kind": "video_link", "place_video_url": "https://meet.example.org/sofia-berg"},
     },
 ]
 
@@ -61,6 +67,8 @@ def seed() -> list[Login]:
             "city": spec["city"], "time_zone": spec["zone"], "currency": spec["currency"],
             "hourly_rate_minor": 150000 if spec["currency"] == "SEK" else 100000,
         })
+        # Each demo consultant meets in another way; a place the consultant has changed is left alone.
+        Consultant.objects.filter(pk=consultant.pk, place_kind="").update(**spec["place"])
         for area in spec["expertise"]:
             ConsultantExpertise.objects.get_or_create(consultant=consultant, area=area)
         for code in spec["languages"]:

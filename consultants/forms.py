@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
+from consultants.meeting import MeetingKind, PlaceCountry, place_clean, video_rooms_enabled
 from consultants.models import AvailabilityRule, Blackout, Expertise, Language
 from consultants.photos import photo_normalize
 
@@ -37,6 +38,49 @@ class SettingsForm(forms.Form):
         label=_("Publish next month this many days before it starts"), min_value=1, max_value=60,
         help_text=_("Your slots for next month are generated from your rules and published automatically, and "
                     "you get an e-mail summary."))
+
+
+class MeetingPlaceForm(forms.Form):
+    """The consultant's default meeting place (settings page). Checked by consultants.meeting.place_clean."""
+
+    place_kind = forms.ChoiceField(label=_("How you meet companies"), widget=forms.RadioSelect,
+                                   choices=[c for c in MeetingKind.choices if c[0]])
+    place_video_url = forms.CharField(
+        label=_("Your video link"), max_length=500, required=False,
+        help_text=_("Your personal room in Zoom, Teams, Google Meet, Whereby, Jitsi … (https://). Only the "
+                    "companies that book you see it."),
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "url"}))
+    place_phone = forms.CharField(
+        label=_("Your phone number"), max_length=32, required=False,
+        help_text=_("When the company calls you. Swedish and Danish numbers as you write them at home, "
+                    "others with +country code."), widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    place_street = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    place_postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
+    place_city = forms.CharField(label=_("City"), max_length=100, required=False,
+                                 help_text=_("Your public profile shows the city, never the street."))
+    place_country = forms.ChoiceField(label=_("Country"), required=False,
+                                      choices=[("", "—")] + list(PlaceCountry.choices))
+    place_directions = forms.CharField(label=_("Directions (optional)"), max_length=500, required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text=_("E.g. “Second floor, ring the bell marked Lindqvist.”"))
+
+    def __init__(self, *args, phone_region: str = "SE", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone_region = phone_region
+        if not video_rooms_enabled():
+            self.fields["place_kind"].choices = [c for c in self.fields["place_kind"].choices
+                                                 if c[0] != MeetingKind.VIDEO_ROOM]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            return place_clean(data, phone_region=self.phone_region)
+        except forms.ValidationError as e:
+            for name, messages in e.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        return data
 
 
 class RuleForm(forms.ModelForm):

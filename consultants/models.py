@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_time_zone
+from consultants.meeting import MeetingPlace
 
 
 def photo_upload_to(instance, filename: str) -> str:
@@ -33,8 +34,8 @@ class Language(models.TextChoices):
     DE = "de", _("German")
 
 
-class Consultant(models.Model):
-    """A consultant's public profile and their booking settings."""
+class Consultant(MeetingPlace):
+    """A consultant's public profile and their booking settings, with their default meeting place."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant")
     display_name = models.CharField(_("display name"), max_length=150)

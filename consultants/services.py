@@ -25,6 +25,7 @@ from consultants.availability import (
     overlaps,
     rule_candidates,
 )
+from consultants.meeting import place_clean
 from consultants.models import (
     AvailabilityRule,
     Blackout,
@@ -85,6 +86,26 @@ def consultant_update_settings(*, consultant: Consultant, requires_approval: boo
         consultant.publish_ahead_days = publish_ahead_days
         consultant.full_clean(exclude=["user", "photo"])
         consultant.save(update_fields=["requires_approval", "publish_ahead_days"])
+    return consultant
+
+
+def consultant_phone_region(consultant: Consultant) -> str:
+    """Where a consultant's number is read as national: the place's country, else the zone's."""
+    if consultant.place_country:
+        return consultant.place_country
+    return "DK" if consultant.time_zone == "Europe/Copenhagen" else "SE"
+
+
+def consultant_update_meeting_place(*, consultant: Consultant, **values) -> Consultant:
+    """Save the consultant's default meeting place (new bookings copy it; booked ones keep theirs).
+
+    Raises ValidationError({field: message}) when the kind lacks what it needs (consultants.meeting.place_clean).
+    """
+    values = place_clean(values, phone_region=consultant_phone_region(consultant))
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(consultant, name, value)
+        consultant.save(update_fields=list(values))
     return consultant
 
 

@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from consultants.availability import local_to_utc, month_bounds_utc, next_month, previous_month
-from consultants.forms import BlackoutForm, DirectoryFilterForm, ProfileForm, RuleForm, SettingsForm, SlotAddForm
+from consultants.forms import (
+    BlackoutForm,
+    DirectoryFilterForm,
+    MeetingPlaceForm,
+    ProfileForm,
+    RuleForm,
+    SettingsForm,
+    SlotAddForm,
+)
 from consultants.models import AvailabilityRule, Blackout, Consultant, Expertise, Language, Slot
 from consultants.selectors import consultant_directory, consultant_tags, slot_list_bookable, slot_list_month
 from consultants.services import (
@@ -26,7 +34,9 @@ from consultants.services import (
     SlotError,
     blackout_add,
     blackout_delete,
+    consultant_phone_region,
     consultant_rotate_feed_token,
+    consultant_update_meeting_place,
     consultant_update_profile,
     consultant_update_settings,
     rule_delete,
@@ -172,12 +182,26 @@ def profile_edit(request):
 @login_required
 def settings_view(request):
     consultant = _get_consultant_for_user(request)
-    form = SettingsForm(request.POST or None, initial={"requires_approval": consultant.requires_approval,
-                                                       "publish_ahead_days": consultant.publish_ahead_days})
-    if request.method == "POST" and form.is_valid():
+    posted_place = request.method == "POST" and request.POST.get("form") == "place"
+    form = SettingsForm(request.POST if request.method == "POST" and not posted_place else None,
+                        initial={"requires_approval": consultant.requires_approval,
+                                 "publish_ahead_days": consultant.publish_ahead_days})
+    place_form = MeetingPlaceForm(request.POST if posted_place else None, prefix="place",
+                                  initial=consultant.place_values(), phone_region=consultant_phone_region(consultant))
+    if request.method == "POST" and not posted_place and form.is_valid():
         consultant_update_settings(consultant=consultant, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return redirect("consultants:settings")
+    if posted_place and place_form.is_valid():
+        try:
+            consultant_update_meeting_place(consultant=consultant, **place_form.cleaned_data)
+        except ValidationError as e:
+            for name, errors in e.message_dict.items():
+                place_form.add_error(name if name in place_form.fields else None, errors)
+        else:
+            messages.success(request, _("Your meeting place is saved. New bookings get it; booked sessions keep "
+                                        "theirs."))
+            return redirect("consultants:settings")
     new_token = request.session.pop(NEW_FEED_TOKEN_KEY, None)
     feed_url = None
     if new_token:
@@ -187,10 +211,10 @@ def settings_view(request):
             feed_url = None
     upcoming = next_month(_local_today(consultant))
     return render(request, "consultants/settings.html", {
-        "form": form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
+        "form": form, "place_form": place_form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
         "upcoming": upcoming, "publish_on": upcoming - timedelta(days=consultant.publish_ahead_days),
         "upcoming_done": bool(consultant.last_published_month and consultant.last_published_month >= upcoming),
-    }, status=400 if form.errors else 200)
+    }, status=400 if form.errors or place_form.errors else 200)
 
 
 @login_required

@@ -88,7 +88,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(mailoutbox, django_capt
     assert mailoutbox == []
 
 
-def test_the_consultant_gets_a_notice_with_the_intake_answers_and_no_invite(
+def test_the_consultant_gets_a_notice_with_the_intake_answers_and_their_own_copy_of_the_invite(
         mailoutbox, django_capture_on_commit_callbacks):
     booking = _booking()
     IntakeAnswerFactory(booking=booking, question_label="How do you measure satisfaction today?", value="NPS")
@@ -101,7 +101,12 @@ def test_the_consultant_gets_a_notice_with_the_intake_answers_and_no_invite(
     assert "How do you measure satisfaction today?" in mail.body and "NPS" in mail.body
     assert "Do you have a CRM?" in _html(mail) and "Yes" in _html(mail)
     assert booking.manage_token not in mail.body
-    assert _calendar_parts(mail) == []
+    [part] = _calendar_parts(mail)
+    assert part.get_param("method") == "PUBLISH"
+    assert booking.manage_token.encode() not in part.get_payload(decode=True)
+    [event] = Calendar.from_ical(part.get_payload(decode=True)).events
+    assert str(event["ORGANIZER"]).lower() == f"mailto:{booking.consultant.user.email}"
+    assert "ATTENDEE" not in event and (str(event["UID"]), event["STATUS"]) == (booking.invite_uid, "CONFIRMED")
 
 
 def test_a_swedish_and_a_danish_recipient_each_get_their_language_and_zone(
@@ -174,7 +179,11 @@ def test_a_cancellation_sends_a_cancel_invite_with_the_next_sequence(mailoutbox,
     assert str(event["UID"]) == booking.invite_uid
     [notice] = _to(mailoutbox, booking.consultant.user.email)
     assert "Kaffebaren AB" in notice.subject
-    assert _calendar_parts(notice) == []
+    [part] = _calendar_parts(notice)  # the consultant's copy: published, cancelled, same UID, same SEQUENCE
+    assert part.get_param("method") == "PUBLISH"
+    [event] = Calendar.from_ical(part.get_payload(decode=True)).events
+    assert (str(event["UID"]), event["SEQUENCE"], event["STATUS"]) == (
+        booking.invite_uid, booking.invite_sequence + 1, "CANCELLED")
 
 
 def test_a_cancelled_request_that_was_never_confirmed_carries_no_invite(mailoutbox, django_capture_on_commit_callbacks):
@@ -208,7 +217,11 @@ def test_a_reschedule_sends_the_same_uid_with_a_higher_sequence_and_the_new_time
     [event] = Calendar.from_ical(part.get_payload(decode=True)).events
     assert (str(event["UID"]), event["SEQUENCE"]) == (booking.invite_uid, 1)
     assert event.start.astimezone(UTC) == new_start
-    assert len(_to(mailoutbox, booking.consultant.user.email)) == 1
+    [notice] = _to(mailoutbox, booking.consultant.user.email)
+    [part] = _calendar_parts(notice)
+    [event] = Calendar.from_ical(part.get_payload(decode=True)).events
+    assert (part.get_param("method"), str(event["UID"]), event["SEQUENCE"]) == ("PUBLISH", booking.invite_uid, 1)
+    assert event.start.astimezone(UTC) == new_start and str(event["ORGANIZER"]).endswith(booking.consultant.user.email)
 
 
 def test_a_reschedule_superseded_by_another_move_sends_only_the_newest(mailoutbox):
@@ -234,6 +247,10 @@ def test_a_request_tells_the_company_it_waits_and_asks_the_consultant_to_decide(
     [consultant_mail] = _to(mailoutbox, booking.consultant.user.email)
     assert "Complaints" in consultant_mail.body
     assert "Accept or decline" in consultant_mail.body
+    [part] = _calendar_parts(consultant_mail)  # pencilled in until they decide
+    [event] = Calendar.from_ical(part.get_payload(decode=True)).events
+    assert (part.get_param("method"), event["STATUS"], str(event["UID"])) == ("PUBLISH", "TENTATIVE",
+                                                                              booking.invite_uid)
 
 
 @pytest.mark.parametrize("status,words", [("declined", "declined your request"), ("expired", "has expired")])
