@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultants', '0005_slot_held_until'),
+        ('consultants', '0006_slot_busy_off_reason'),
     ]
 
     operations = [
