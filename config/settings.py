@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "consultants",
+    "calendars",
     "booking",
     "waitlist",
     "feedback",
@@ -240,6 +241,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+
+# --- The consultants' other calendars (calendars/) ----------------------------------------------
+# Fernet key(s) for the secret ICS addresses and CalDAV passwords at rest; comma-separated, newest first, to
+# rotate. Required when DEBUG is off (a deploy check and the first use say so); generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+CALENDAR_ENCRYPTION_KEY = env_str("CALENDAR_ENCRYPTION_KEY")
+# Outbound fetching (calendars/fetch.py): private and loopback addresses, and plain http, only when allowed.
+CALENDAR_FETCH_ALLOW_PRIVATE = env_bool("CALENDAR_FETCH_ALLOW_PRIVATE", DEBUG or TESTING)
+CALENDAR_FETCH_ALLOW_HTTP = env_bool("CALENDAR_FETCH_ALLOW_HTTP", DEBUG or TESTING)
+CALENDAR_FETCH_TIMEOUT = env_int("CALENDAR_FETCH_TIMEOUT", 10)  # read timeout, seconds (connect: 5)
+CALENDAR_FETCH_MAX_BYTES = env_int("CALENDAR_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+CALENDAR_FETCH_MAX_REDIRECTS = env_int("CALENDAR_FETCH_MAX_REDIRECTS", 3)
+CALENDAR_SYNC_MINUTES = env_int("CALENDAR_SYNC_MINUTES", 15)
+CALENDAR_HORIZON_DAYS = env_int("CALENDAR_HORIZON_DAYS", 120)  # busy periods are read this far ahead
+CALENDAR_FAILING_MAIL_HOURS = env_int("CALENDAR_FAILING_MAIL_HOURS", 24)
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("consultants.urls")),
+    path("", include("calendars.urls")),
     # One namespace for the three apps split out of booking: the waitlist's and the survey's URL names
     # ("booking:waitlist_claim", "booking:feedback") stay as they were, in templates and in e-mailed links.
     path("", include((booking_urls.urlpatterns + waitlist_urls.urlpatterns + feedback_urls.urlpatterns,

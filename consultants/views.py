@@ -48,6 +48,7 @@ from consultants.services import (
     slot_remove,
     slot_unblock,
 )
+from consultants.signals import month_review_context
 
 S = Slot.Status
 NEW_FEED_TOKEN_KEY = "consultants_new_feed_token"
@@ -307,7 +308,9 @@ def month(request, year: int, month: int):
     for s in slots:
         days[s.starts_at.astimezone(zone).date()].append(s)
     add_form = SlotAddForm(initial={"day": max(first, _local_today(consultant)), "minutes": 60})
+    start, end = month_bounds_utc(first, zone)
     return render(request, "consultants/month.html", {
+        **month_review_context(consultant=consultant, start=start, end=end),
         "consultant": consultant, "month": first, "days": sorted(days.items()), "slots": slots,
         "counts": _status_counts(slots), "drafts": sum(1 for s in slots if s.status == S.DRAFT),
         "add_form": add_form, "prev": previous_month(first), "next": next_month(first),

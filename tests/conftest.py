@@ -33,3 +33,48 @@ def staff_user(db):
 @pytest.fixture
 def company(db):
     return CompanyFactory()
+
+
+# --- Real servers for calendar tests ------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory):
+    """A real Radicale CalDAV server on 127.0.0.1 (a free port), temporary storage, one htpasswd user.
+
+    Yields (base_url, username, password). Tests make their own calendars (names unique per test).
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("radicale")
+    (folder / "users").write_text("anna:app-password-1\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "radicale", "--config", "", "--server-hosts", f"127.0.0.1:{port}",
+         "--storage-filesystem-folder", str(folder / "collections"), "--auth-type", "htpasswd",
+         "--auth-htpasswd-filename", str(folder / "users"), "--auth-htpasswd-encryption", "plain",
+         "--rights-type", "owner_only", "--logging-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (our own loopback server)
+            break
+        except urllib.error.HTTPError:
+            break  # it answers (401 or a redirect): up
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("Radicale did not start: " + process.stderr.read().decode(errors="replace"))
+            time.sleep(0.1)
+    yield url, "anna", "app-password-1"
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

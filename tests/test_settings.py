@@ -71,6 +71,7 @@ def test_production_settings_pass_check_deploy():
         "check", "--deploy", "--fail-level", "WARNING",
         DEBUG="false", SECRET_KEY="k3y-" + "9f8e7d6c5b4a" * 6, ALLOWED_HOSTS="probono.example.com",
         CSRF_TRUSTED_ORIGINS="https://probono.example.com", SITE_URL="https://probono.example.com",
+        CALENDAR_ENCRYPTION_KEY="r2Jq0c7hWJ8u0n1o3T3cX6pGZ0uVZ7c8o3xv5Jb9QyE=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -95,6 +95,13 @@ def build_world() -> World:
                          ends_at=past2 + dt.timedelta(hours=1)))
 
     o["rule"] = AvailabilityRuleFactory(consultant=consultant)
+    # The consultant's other calendar (calendars/): an ICS address, never fetched by these tests.
+    source_model = _optional("calendars.models", "CalendarSource")
+    if source_model is not None:
+        source = source_model(consultant=consultant, kind="ics", name="Work")
+        source.set_secret({"url": "https://calendar.example/secret-token/basic.ics"})
+        source.save()
+        o["calendar_source"] = source
     o["blackout"] = BlackoutFactory(consultant=consultant, start_date=(now + dt.timedelta(days=60)).date(),
                                     end_date=(now + dt.timedelta(days=61)).date())
 
