@@ -31,7 +31,6 @@ from calendars.models import BusyConflict, BusyPeriod, CalendarSource
 from consultants.models import AvailabilityRule, Consultant, Slot
 
 log = logging.getLogger(__name__)
-SLOT_HAS_BUSY = any(f.name == "busy" for f in Slot._meta.get_fields())
 
 
 class CalendarError(Exception):
@@ -310,10 +309,9 @@ def _apply_busy(*, consultant: Consultant, now: datetime) -> int:
             # The session itself (not its break) overlapping busy time is what makes a booking a conflict.
             if status == Slot.Status.BOOKED and any(s < ends_at and e > starts_at for s, e in periods):
                 booked_conflicts.add(pk)
-    if SLOT_HAS_BUSY:
-        ids = [pk for pk, *_ in slots]
-        Slot.objects.filter(pk__in=covered, busy=False).update(busy=True)
-        Slot.objects.filter(pk__in=[pk for pk in ids if pk not in covered], busy=True).update(busy=False)
+    # Every coming slot, whatever its status: a booked one freed by a cancellation must not be offered either.
+    Slot.objects.filter(pk__in=covered, busy=False).update(busy=True)
+    Slot.objects.filter(pk__in=[pk for pk, *_ in slots if pk not in covered], busy=True).update(busy=False)
     BusyConflict.objects.filter(consultant=consultant).exclude(slot_id__in=booked_conflicts).exclude(
         slot__ends_at__lte=now).delete()
     existing = set(BusyConflict.objects.filter(slot_id__in=booked_conflicts).values_list("slot_id", flat=True))
