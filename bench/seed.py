@@ -146,7 +146,7 @@ def sentence(rng: random.Random, n: int = 12) -> str:
     return rng.choice(_SENTENCES[n])
 
 
-def seed(scale: float, rng: random.Random) -> dict:  # noqa: C901 -- one linear script, clearer in one piece
+def seed(scale: float, rng: random.Random, busy_periods: int = 0) -> dict:  # noqa: C901 -- one linear script
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -255,6 +255,9 @@ def seed(scale: float, rng: random.Random) -> dict:  # noqa: C901 -- one linear 
                 b.slot, b.consultant = s, by_pk[s.consultant_id]
             _insert_bookings(rng, booked, consultants, now, counts, skipped)
 
+        if busy_periods:
+            _seed_busy_periods(rng, busy_periods, consultants, now, counts, skipped)
+
         # --- engagements, feedback --------------------------------------------------------------------------
         held = [b for _s, b in booked if b.status == "held"]
         _seed_engagements(rng, n["engagements"], held, now, counts, skipped)
@@ -277,6 +280,28 @@ def seed(scale: float, rng: random.Random) -> dict:  # noqa: C901 -- one linear 
                         "starts_at": s.starts_at.isoformat()} for s in free_future[:5000]],
     }
     return meta
+
+
+def _seed_busy_periods(rng, per_consultant, consultants, now, counts, skipped):
+    """`per_consultant` busy periods from one ICS source per consultant (never fetched: its secret is left empty),
+    on coming weekdays at 13:30–14:30 UTC, between the seeded slots (12:00–13:00 + the 15-minute break, and
+    14:00 is not a slot start), so they are stored and shown but offer the same slots: the pages' cost with
+    busy periods against the same offer without them."""
+    source_model, period_model = model_or_none("calendars.CalendarSource"), model_or_none("calendars.BusyPeriod")
+    if source_model is None or period_model is None:
+        skipped.append("busy periods (calendars does not exist)")
+        return
+    sources = bulk(source_model, [source_model(consultant=c, kind="ics", name="Work", secret="",
+                                               address_hint="https://calendar.example/…", last_synced_at=now)
+                                  for c in consultants], counts)
+    days = [d for d in (now.date() + timedelta(days=i) for i in range(1, 400)) if d.weekday() < 5]
+    periods = []
+    for source in sources:
+        for day in sorted(rng.sample(days, min(per_consultant, len(days)))):
+            start = datetime(day.year, day.month, day.day, 13, 30, tzinfo=UTC)
+            periods.append(period_model(source=source, consultant_id=source.consultant_id, starts_at=start,
+                                        ends_at=start + timedelta(hours=1)))
+    bulk(period_model, periods, counts)
 
 
 def _timestamped_models():
@@ -524,6 +549,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--name", default="", help="name the database and meta file (default: the scale, 1x)")
+    parser.add_argument("--busy-periods", type=int, default=0,
+                        help="busy periods per consultant from their other calendars (calendars app; default none)")
     args = parser.parse_args(argv)
     name = args.name or args.scale
     env = bench_env(name)
@@ -536,7 +563,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    meta = seed(args.scale, random.Random(args.seed))
+    meta = seed(args.scale, random.Random(args.seed), busy_periods=args.busy_periods)
     elapsed = time.monotonic() - started
     meta["seed_seconds"] = round(elapsed, 1)
     meta_path(name).write_text(json.dumps(meta, indent=1))

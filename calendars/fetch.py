@@ -240,8 +240,11 @@ def safe_request(method: str, url: str, *, data: bytes | str | None = None, head
                         raise FetchError("too_many_redirects",
                                          f"The address redirected more than {max_redirects} times.")
                     url = urljoin(url, location)
-                    if response.status_code == 303 or (response.status_code in (301, 302) and method != "HEAD"):
-                        method, data = ("GET" if method != "HEAD" else "HEAD"), None
+                    # As browsers do: 303 turns anything but HEAD into GET, 301/302 only a POST; 307/308 and a
+                    # 301 of PROPFIND or REPORT (CalDAV) keep their method and body.
+                    if (response.status_code == 303 and method != "HEAD") or (
+                            response.status_code in (301, 302) and method == "POST"):
+                        method, data = "GET", None
                         send_headers.pop("Content-Type", None)
                     continue
                 content = _read_bounded(response, max_bytes=max_bytes, deadline=deadline,

@@ -159,7 +159,7 @@ def source_delete(*, source: CalendarSource, now: datetime | None = None) -> Non
     with transaction.atomic():
         consultant = Consultant.objects.select_for_update().get(pk=source.consultant_id)
         source.delete()
-        _apply_busy(consultant=consultant, now=now)
+        apply_busy(consultant=consultant, now=now)
 
 
 def source_request_sync(*, source: CalendarSource) -> None:
@@ -242,7 +242,7 @@ def source_sync(*, source_id: int, now: datetime | None = None) -> SyncResult:
         CalendarSource.objects.filter(pk=source.pk).update(
             etag=etag, last_modified=last_modified, last_synced_at=now, last_attempt_at=now, last_error_code="",
             last_error_detail="", failing_since=None, failure_mailed_at=None)
-        new_conflicts = _apply_busy(consultant=consultant, now=now)
+        new_conflicts = apply_busy(consultant=consultant, now=now)
     return SyncResult(ok=True, changed=intervals is not None, periods=count or 0, new_conflicts=new_conflicts)
 
 
@@ -290,9 +290,9 @@ def _break_minutes(consultant: Consultant) -> tuple[dict[int, int], int]:
     return rules, widest
 
 
-def _apply_busy(*, consultant: Consultant, now: datetime) -> int:
+def apply_busy(*, consultant: Consultant, now: datetime) -> int:
     """Mark and clear `Slot.busy` on the consultant's coming slots and keep the conflicts of booked ones in step.
-    Runs inside the caller's transaction, under the consultant's lock. Returns the number of new conflicts."""
+    Call inside a transaction holding the consultant's row lock. Returns the number of new conflicts."""
     rules, widest = _break_minutes(consultant)
     slots = list(Slot.objects.filter(consultant=consultant, ends_at__gt=now)
                  .values_list("pk", "starts_at", "ends_at", "status", "rule_id"))
@@ -306,8 +306,9 @@ def _apply_busy(*, consultant: Consultant, now: datetime) -> int:
         widen = timedelta(minutes=rules.get(rule_id, widest) if rule_id else widest)
         if any(s < ends_at + widen and e > starts_at - widen for s, e in periods):
             covered.add(pk)
-            # The session itself (not its break) overlapping busy time is what makes a booking a conflict.
-            if status == Slot.Status.BOOKED and any(s < ends_at and e > starts_at for s, e in periods):
+            # A booked session is in conflict exactly when its slot is busy (its break counts too), so a booked
+            # slot's `busy` is the flag the calendar shows and `BusyConflict` is what the mail is told from.
+            if status == Slot.Status.BOOKED:
                 booked_conflicts.add(pk)
     # Every coming slot, whatever its status: a booked one freed by a cancellation must not be offered either.
     Slot.objects.filter(pk__in=covered, busy=False).update(busy=True)
@@ -327,7 +328,7 @@ def consultant_busy_refresh(*, consultant: Consultant, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         locked = Consultant.objects.select_for_update().get(pk=consultant.pk)
-        return _apply_busy(consultant=locked, now=now)
+        return apply_busy(consultant=locked, now=now)
 
 
 def busy_conflicts_claim(*, consultant_id: int, lease: timedelta) -> list[BusyConflict]:

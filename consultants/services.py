@@ -34,6 +34,7 @@ from consultants.models import (
     ConsultantLanguage,
     Slot,
 )
+from consultants.signals import slots_created
 
 log = logging.getLogger(__name__)
 S = Slot.Status
@@ -281,6 +282,8 @@ def slot_generate_month(*, consultant: Consultant, month: date, now: datetime | 
                 if old.ends_at != c.ends_at or old.rule_id != c.rule_id:
                     Slot.objects.filter(pk=old.pk, status=S.DRAFT).update(ends_at=c.ends_at, rule_id=c.rule_id)
         Slot.objects.bulk_create(to_create)
+        if to_create:
+            slots_created.send(sender=Slot, consultant=consultant)  # calendars marks busy ones at once
     return GenerateResult(created=len(to_create), removed=len(stale), kept=kept)
 
 
@@ -310,10 +313,12 @@ def slot_add(*, consultant: Consultant, starts_at: datetime, minutes: int = 60, 
             raise SlotError("overlap")
         try:
             with transaction.atomic():
-                return Slot.objects.create(consultant=consultant, starts_at=starts_at, ends_at=ends_at,
+                slot = Slot.objects.create(consultant=consultant, starts_at=starts_at, ends_at=ends_at,
                                            status=S.PUBLISHED if publish else S.DRAFT, added_by_hand=True)
         except IntegrityError:
             raise SlotError("overlap")
+        slots_created.send(sender=Slot, consultant=consultant)  # calendars marks it busy at once if it is
+        return slot
 
 
 def slot_remove(*, slot: Slot) -> None:

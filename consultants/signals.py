@@ -12,3 +12,8 @@ def month_review_context(*, consultant, start, end) -> dict:
     for _receiver, response in month_review_extras.send(sender=None, consultant=consultant, start=start, end=end):
         extras.update(response or {})
     return extras
+
+# Sent inside the transaction that created slots (generated drafts, a slot added by hand), with consultant=, after
+# the consultant's row was locked. calendars marks the new slots that busy time covers (`Slot.busy`) before the
+# transaction commits, so a slot is never offered for a moment while busy.
+slots_created = Signal()

@@ -132,3 +132,29 @@ def test_the_month_review_shows_busy_periods_beside_the_sessions(synced, client)
     html = client.get(reverse("consultants:month", args=[2027, 3])).content.decode()
     assert "Busy in your other calendars" in html
     assert "Monday 1 March, 10:00–11:00" in html  # 09:00 UTC in Stockholm
+
+
+def test_a_conflict_is_flagged_on_the_sessions_page_and_the_calendar(synced, client):
+    _source, slots, run = synced
+    slot = slots["covered"]
+    BookingFactory(slot=slot, consultant=slot.consultant, status="confirmed")
+    Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED)
+    client.force_login(slot.consultant.user)
+    assert "busy-conflict" not in client.get(reverse("booking:consultant_dashboard")).content.decode()
+    run()
+    assert "Conflicts with busy time in your other calendar." in client.get(
+        reverse("booking:consultant_dashboard")).content.decode()
+    assert "conflicts with your other calendar" in client.get("/me/calendar/?month=2027-03").content.decode()
+
+
+def test_a_slot_made_after_the_sync_is_marked_busy_in_the_transaction_that_makes_it(synced):
+    from consultants.services import slot_add
+
+    _source, slots, run = synced
+    run()
+    added = slot_add(consultant=slots["covered"].consultant, starts_at=utc(2027, 3, 8, 9), publish=True)
+    added.refresh_from_db()
+    assert added.busy  # 8 March 09:00 UTC is the standup's next occurrence
+    other = slot_add(consultant=slots["covered"].consultant, starts_at=utc(2027, 3, 8, 14), publish=True)
+    other.refresh_from_db()
+    assert not other.busy

@@ -212,3 +212,13 @@ def test_the_secret_url_is_never_logged_nor_in_an_error(httpserver, caplog):
     for error in errors:
         assert SECRET not in str(error) and SECRET not in repr(error.details)
         assert error.__cause__ is None and (error.__context__ is None or error.__suppress_context__)
+
+
+def test_a_redirected_propfind_stays_a_propfind_and_a_redirected_post_becomes_a_get(httpserver):
+    httpserver.expect_request("/dav", method="PROPFIND").respond_with_data("", status=301,
+                                                                           headers={"Location": "/dav/"})
+    httpserver.expect_request("/dav/", method="PROPFIND").respond_with_data("<multistatus/>", status=207)
+    assert safe_request("PROPFIND", httpserver.url_for("/dav"), data=b"<propfind/>").status_code == 207
+    httpserver.expect_request("/hook", method="POST").respond_with_data("", status=302, headers={"Location": "/ok"})
+    httpserver.expect_request("/ok", method="GET").respond_with_data("fine")
+    assert safe_request("POST", httpserver.url_for("/hook"), data=b"{}").content == b"fine"
