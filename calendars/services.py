@@ -337,9 +337,13 @@ def busy_conflicts_claim(*, consultant_id: int, lease: timedelta) -> list[BusyCo
     now = timezone.now()
     claim = uuid.uuid4().hex
     free = Q(sending_until__isnull=True) | Q(sending_until__lt=now)
-    BusyConflict.objects.filter(free, consultant_id=consultant_id, mailed_at__isnull=True,
-                                slot__status=Slot.Status.BOOKED, slot__starts_at__gt=now,
-                                ).update(sending_until=now + lease, sending_claim=claim)
+    candidates = list(BusyConflict.objects.filter(free, consultant_id=consultant_id, mailed_at__isnull=True,
+                                                  slot__status=Slot.Status.BOOKED, slot__starts_at__gt=now)
+                      .values_list("pk", flat=True))
+    # The claim's conditions are on the row itself (no join), so PostgreSQL re-checks them on a row another
+    # claimer just updated, and of two concurrent claimers only one gets each row.
+    BusyConflict.objects.filter(free, pk__in=candidates, mailed_at__isnull=True).update(
+        sending_until=now + lease, sending_claim=claim)
     return list(BusyConflict.objects.filter(consultant_id=consultant_id, sending_claim=claim, mailed_at__isnull=True)
                 .select_related("slot").order_by("slot__starts_at"))
 
