@@ -23,7 +23,8 @@ from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Questionnaire
 from booking.questionnaires import answers_missing, questionnaire_get_current
 from consultants.models import Slot
-from consultants.selectors import slot_bookable_check
+from consultants.offer import consultant_lock_for_booking, slot_caps_refresh
+from consultants.selectors import slot_bookable_check, slot_booked_conflict
 
 S = Booking.Status
 E = PipelineEvent.Kind
@@ -48,7 +49,7 @@ SLOT_CODES = {"taken": "slot_taken", "past": "slot_past"}  # any other reason is
 def _lock_slot(slot_pk: int, now: datetime) -> Slot:
     """Lock the slot's row, then re-check (after locking) that it is bookable now (consultants' one rule)."""
     slot = Slot.objects.select_for_update().select_related("consultant__user").get(pk=slot_pk)
-    refusal = slot_bookable_check(slot, now=now)
+    refusal = slot_bookable_check(slot, now=now, recount=True)
     if refusal is not None:
         raise BookingError(SLOT_CODES.get(refusal.code, "slot_unavailable"), refusal.message, refusal.lifts_at)
     return slot
@@ -60,6 +61,7 @@ def _claim_slot(slot: Slot) -> Slot:
     if claimed != 1:
         raise BookingError("slot_taken", _("This time was just taken by another company."))
     slot.status = Slot.Status.BOOKED
+    slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)  # no query without caps
     return slot
 
 
@@ -68,17 +70,19 @@ def _free_slot(slot: Slot, *, now: datetime, block: bool = False) -> bool:
     if block:
         Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BLOCKED)
         slot.status = Slot.Status.BLOCKED
+        slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)
         return False
     if slot.starts_at <= now:
         return False  # a past time is offered to nobody; it stays as it was
     Slot.objects.filter(pk=slot.pk, status=Slot.Status.BOOKED).update(status=Slot.Status.PUBLISHED)
     slot.status = Slot.Status.PUBLISHED
+    slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)  # a full period may open again
     return True
 
 
 def _lock_booking(booking: Booking) -> Booking:
     return (Booking.objects.select_for_update()
-            .select_related("slot", "consultant__user", "company", "booked_by").get(pk=booking.pk))
+            .select_related("slot__consultant", "consultant__user", "company", "booked_by").get(pk=booking.pk))
 
 
 def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[int, Any],
@@ -109,6 +113,7 @@ def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[in
         with transaction.atomic():
             # A company's bookings are serialised (PostgreSQL) so two tabs cannot both pass the fair-use check.
             list(Company.objects.select_for_update().filter(pk=company.pk).values_list("pk", flat=True))
+            consultant_lock_for_booking(consultant)  # before the slot: caps are counted under this lock
             locked = _lock_slot(slot.pk, now)
             try:
                 fair_use_check(company=company, slot=locked, now=now, policy=policy)
@@ -199,6 +204,7 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, by: User | None, now
                 raise BookingError("other_consultant", _("A session can only move to another time of the same "
                                                          "consultant."))
             old_slot = b.slot
+            consultant_lock_for_booking(b.consultant)
             # Both slots in primary-key order, so two moves in opposite directions cannot deadlock.
             list(Slot.objects.select_for_update().filter(pk__in=[old_slot.pk, new_slot.pk]).order_by("pk")
                  .values_list("pk", flat=True))
@@ -232,6 +238,9 @@ def booking_approve(*, booking: Booking, by: User | None, now: datetime | None =
             raise BookingError("not_requested", _("This request has already been answered, cancelled or has expired."))
         if b.request_expires_at and b.request_expires_at <= now:
             raise BookingError("request_expired", _("This request has expired."))
+        conflict = slot_booked_conflict(b.slot)
+        if conflict is not None:  # the consultant's time off, a holiday or busy time since the request
+            raise BookingError("conflict", conflict.message)
         token, token_hash = Booking.new_manage_token()
         b.status = S.CONFIRMED
         b.confirmed_at = now
@@ -285,7 +294,8 @@ def booking_expire_requests(*, now: datetime | None = None) -> int:
             if not Booking.objects.filter(pk=pk, status=S.REQUESTED, request_expires_at__lte=now).update(
                     status=S.EXPIRED):
                 continue
-            b = Booking.objects.select_related("slot", "consultant__user", "company", "booked_by").get(pk=pk)
+            b = Booking.objects.select_related("slot__consultant", "consultant__user", "company",
+                                               "booked_by").get(pk=pk)
             freed = _free_slot(b.slot, now=now)
             pipeline_event_record(booking=b, kind=E.EXPIRED, actor=None, actor_name="Probono")
             notifications.on_booking_declined(b)

@@ -36,7 +36,7 @@ class RuleInline(admin.TabularInline):
     model = AvailabilityRule
     extra = 0
     fields = ["kind", "ordinal", "weekday", "on_date", "start_time", "end_time", "session_minutes",
-              "buffer_minutes", "monthly_cap", "min_notice_hours", "is_active"]
+              "buffer_minutes", "is_active"]
 
 
 @admin.register(Consultant)
@@ -120,15 +120,15 @@ class ConsultantAdmin(AuditedAdmin):
 
 @admin.register(Slot)
 class SlotAdmin(AuditedAdmin):
-    list_display = ["consultant", "starts_at", "ends_at", "status", "rule", "added_by_hand"]
-    list_filter = ["status"]
+    list_display = ["consultant", "starts_at", "ends_at", "status", "off_reason", "busy", "rule", "added_by_hand"]
+    list_filter = ["status", "off_reason", "busy"]
     search_fields = ["consultant__display_name"]
     list_select_related = ["consultant", "rule"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["rule", "added_by_hand"]
+    readonly_fields = ["rule", "added_by_hand", "off_reason", "busy", "held_until"]
 
 
 @admin.register(Blackout)
 class BlackoutAdmin(AuditedAdmin):
-    list_display = ["consultant", "start_date", "end_date", "note"]
+    list_display = ["consultant", "start_date", "end_date", "start_time", "end_time", "note"]
     list_select_related = ["consultant"]

@@ -10,12 +10,15 @@ Decisions (tested in tests/consultants/test_availability.py):
   never chose.
 * A start time that exists twice (the autumn fold, e.g. 02:30 on the last Sunday of October) uses fold=0, the
   FIRST occurrence (still summer time, 00:30 UTC). Only one slot is made.
-* Sessions of a day follow each other in wall-clock time: start, start + length + buffer, ... as long as a
-  session ends by the rule's end time. Each session lasts `session_minutes` of real (elapsed) time.
-* Order of filters for one rule in one month: expand dates with dateutil's rrule → drop blackout dates →
-  make the day's sessions → drop nonexistent (gap) times → keep the first `monthly_cap` → drop sessions
-  starting sooner than `min_notice_hours` from now (or in the past). The cap is applied before the notice,
-  so regenerating late in a month never offers more than `monthly_cap` sessions in that month in total.
+* Sessions of a day follow each other in wall-clock time: start, start + length + buffer, ... Each session
+  lasts `session_minutes` of real (elapsed) time and fits its window only when it ends by the window's end
+  in real (UTC) time, and starts at least `buffer_minutes` of real time after the previous one ended — so on
+  the spring-forward night a session never runs past its window or into the next one.
+* Order of filters for one rule in one month: expand dates with dateutil's rrule → drop whole-day blackout
+  dates → the day's windows (a date override replaces the rule's hours) → the day's sessions → drop
+  nonexistent (gap) times and sessions that do not fit in real time → drop sessions that start before
+  `now` (the service passes now + the consultant's minimum notice) → drop sessions inside time off or on a
+  closed public holiday (consultants/offer.py). Caps count bookings, so they do not limit the drafts.
 """
 
 import calendar
@@ -83,36 +86,63 @@ def local_to_utc(day: date, wall: time, zone: zoneinfo.ZoneInfo) -> datetime | N
     return as_utc
 
 
-def day_wall_times(rule) -> list[time]:
-    """Session start times of one day in wall-clock time: start, start + length + buffer, ..."""
-    length = timedelta(minutes=rule.session_minutes)
-    step = length + timedelta(minutes=rule.buffer_minutes)
+def wall_times(start: time, end: time, session_minutes: int, buffer_minutes: int) -> list[time]:
+    """Session start times of one window in wall-clock time: start, start + length + buffer, ..."""
+    length = timedelta(minutes=session_minutes)
+    step = length + timedelta(minutes=buffer_minutes)
     base = date(2000, 1, 3)
-    cursor, end = datetime.combine(base, rule.start_time), datetime.combine(base, rule.end_time)
+    cursor, stop = datetime.combine(base, start), datetime.combine(base, end)
     times = []
-    while cursor + length <= end and cursor.date() == base:
+    while cursor + length <= stop and cursor.date() == base:
         times.append(cursor.time())
         cursor += step
     return times
 
 
-def rule_candidates(rule, month: date, *, zone: zoneinfo.ZoneInfo, blackout_dates: set[date],
-                    now: datetime) -> list[Candidate]:
-    """Every session `rule` offers in `month`, in order, after blackouts, DST gaps, the cap and the notice."""
-    length = timedelta(minutes=rule.session_minutes)
-    wall_times = day_wall_times(rule)
+def day_wall_times(rule) -> list[time]:
+    return wall_times(rule.start_time, rule.end_time, rule.session_minutes, rule.buffer_minutes)
+
+
+def window_candidates(day: date, windows, *, session_minutes: int, buffer_minutes: int, zone: zoneinfo.ZoneInfo,
+                      rule_id: int | None) -> list[Candidate]:
+    """The sessions of one local day's windows, fitted in real time (see the module's docstring)."""
+    length, buffer = timedelta(minutes=session_minutes), timedelta(minutes=buffer_minutes)
+    out: list[Candidate] = []
+    for start, end in windows:
+        # A window's end in the spring gap counts from past the jump; in the fold, its first occurrence.
+        window_end = datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
+        previous_end = None
+        for wall in wall_times(start, end, session_minutes, buffer_minutes):
+            starts = local_to_utc(day, wall, zone)
+            if starts is None or starts + length > window_end:
+                continue
+            if previous_end is not None and starts < previous_end + buffer:
+                continue
+            out.append(Candidate(starts, starts + length, rule_id))
+            previous_end = starts + length
+    return out
+
+
+def rule_candidates(rule, month: date, *, zone: zoneinfo.ZoneInfo, now: datetime,
+                    blackout_dates: set[date] = frozenset(), availability=None) -> list[Candidate]:
+    """Every session `rule` offers in `month`, in order (see the module's docstring for the filters).
+
+    `availability` (consultants.offer.Availability) brings date overrides, part-day time off and holidays.
+    """
     out: list[Candidate] = []
     for day in rule_dates(rule, month):
         if day in blackout_dates:
             continue
-        for wall in wall_times:
-            starts = local_to_utc(day, wall, zone)
-            if starts is not None:
-                out.append(Candidate(starts, starts + length, rule.pk))
-    if rule.monthly_cap:
-        out = out[: rule.monthly_cap]
-    earliest = now + timedelta(hours=rule.min_notice_hours)
-    return [c for c in out if c.starts_at >= earliest]
+        windows = [(rule.start_time, rule.end_time)]
+        if availability is not None:
+            override = availability.override_windows(day)
+            windows = windows if override is None else override
+        out += window_candidates(day, windows, session_minutes=rule.session_minutes,
+                                 buffer_minutes=rule.buffer_minutes, zone=zone, rule_id=rule.pk)
+    out = [c for c in out if c.starts_at >= now]
+    if availability is not None:
+        out = [c for c in out if not availability.reason(c.starts_at, c.ends_at)]
+    return out
 
 
 def blackout_dates_in(blackouts, month: date) -> set[date]:

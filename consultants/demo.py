@@ -36,7 +36,8 @@ CONSULTANTS = [
                 "next steps."),
         "expertise": ["nps", "employee"], "languages": ["da", "en"],
         "extra_rule": {"kind": "weekly", "weekday": 3, "start_time": time(10), "end_time": time(12),
-                       "session_minutes": 45, "buffer_minutes": 15, "monthly_cap": 12},
+                       "session_minutes": 45, "buffer_minutes": 15},
+        "monthly_cap": 12,
         # Mads calls the company: the booking steps ask for the company's number.
         "place": {"place_kind": "phone_i_call"},
     },
@@ -55,7 +56,7 @@ CONSULTANTS = [
 ]
 
 FIRST_MONDAY = {"kind": "monthly", "ordinal": 1, "weekday": 0, "start_time": time(9), "end_time": time(15),
-                "session_minutes": 60, "buffer_minutes": 15, "min_notice_hours": 24}
+                "session_minutes": 60, "buffer_minutes": 15}
 
 
 def seed() -> list[Login]:
@@ -66,6 +67,7 @@ def seed() -> list[Login]:
             "display_name": spec["name"], "slug": spec["slug"], "headline": spec["headline"], "bio": spec["bio"],
             "city": spec["city"], "time_zone": spec["zone"], "currency": spec["currency"],
             "hourly_rate_minor": 150000 if spec["currency"] == "SEK" else 100000,
+            "monthly_cap": spec.get("monthly_cap"),
         })
         # Each demo consultant meets in another way; a place the consultant has changed is left alone.
         Consultant.objects.filter(pk=consultant.pk, place_kind="").update(**spec["place"])

@@ -1,9 +1,11 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from consultants.meeting import MeetingKind, PlaceCountry, place_clean, video_rooms_enabled
-from consultants.models import AvailabilityRule, Blackout, Expertise, Language
+from consultants.models import AvailabilityRule, Blackout, Expertise, HolidayCountry, Language
 from consultants.photos import photo_normalize
 
 
@@ -87,7 +89,7 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = AvailabilityRule
         fields = ["kind", "ordinal", "weekday", "on_date", "start_time", "end_time", "session_minutes",
-                  "buffer_minutes", "monthly_cap", "min_notice_hours", "is_active"]
+                  "buffer_minutes", "is_active"]
         widgets = {
             "on_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -126,22 +128,118 @@ class RuleForm(forms.ModelForm):
 
 
 class BlackoutForm(forms.ModelForm):
+    """Time off: one date or a range; the whole day, or from–until on each of its dates."""
+
     class Meta:
         model = Blackout
-        fields = ["start_date", "end_date", "note"]
+        fields = ["start_date", "end_date", "start_time", "end_time", "note"]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        help_texts = {"end_date": _("Empty: the first day only."),
+                      "start_time": _("Empty: the whole day. With times: from–until on each day.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].required = False
 
     def clean(self):
         data = super().clean()
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+        start = data.get("start_date")
+        if start and not data.get("end_date"):
+            data["end_date"] = start
+        if start and data.get("end_date") and data["end_date"] < start:
             self.add_error("end_date", _("The last day cannot be before the first day."))
+        for name in ("start_date", "end_date"):
+            if data.get(name) and not 2000 <= data[name].year <= 2100:
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+        a, b = data.get("start_time"), data.get("end_time")
+        if (a is None) != (b is None):
+            self.add_error("end_time", _("Give both times, or neither for the whole day."))
+        elif a is not None and a >= b:
+            self.add_error("end_time", _("The end must be after the start."))
         return data
 
     def _post_clean(self):
         pass
+
+
+class OverrideForm(forms.Form):
+    """'On this date, my hours are … instead' (up to three windows) or 'not available'."""
+
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unavailable = forms.BooleanField(label=_("Not available that day"), required=False)
+    start_1 = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    end_1 = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    start_2 = forms.TimeField(label=_("And from"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    end_2 = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    start_3 = forms.TimeField(label=_("And from"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    end_3 = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        windows = []
+        for i in (1, 2, 3):
+            a, b = data.get(f"start_{i}"), data.get(f"end_{i}")
+            if a is None and b is None:
+                continue
+            if a is None or b is None:
+                self.add_error(f"end_{i}", _("Give both times."))
+            elif a >= b:
+                self.add_error(f"end_{i}", _("The end must be after the start."))
+            else:
+                windows.append((a, b))
+        windows.sort()
+        if any(windows[i][1] > windows[i + 1][0] for i in range(len(windows) - 1)):
+            self.add_error(None, _("The times must not overlap."))
+        if not windows and not data.get("unavailable") and not self.errors:
+            self.add_error(None, _("Give the hours for that date, or tick “Not available that day”."))
+        data["windows"] = [] if data.get("unavailable") else windows
+        return data
+
+
+class LimitsForm(forms.Form):
+    min_notice_hours = forms.IntegerField(
+        label=_("Minimum notice (hours)"), min_value=0, max_value=24 * 60,
+        help_text=_("No session is offered that starts sooner than this (counted in real hours)."))
+    booking_window_days = forms.IntegerField(
+        label=_("Bookable at most this many days ahead"), min_value=1, max_value=365, required=False,
+        help_text=_("Empty: everything you have published can be booked."))
+    monthly_cap = forms.IntegerField(label=_("At most this many booked free sessions a month"), min_value=1,
+                                     max_value=200, required=False, help_text=_("Empty: no limit."))
+    weekly_cap = forms.IntegerField(label=_("… a week"), min_value=1, max_value=100, required=False)
+    daily_cap = forms.IntegerField(label=_("… a day"), min_value=1, max_value=50, required=False)
+    holiday_country = forms.ChoiceField(label=_("Public holidays of"), choices=HolidayCountry.choices,
+                                        required=False)
+    skip_holidays = forms.BooleanField(label=_("No sessions on public holidays"), required=False)
+
+    @classmethod
+    def initial_for(cls, consultant) -> dict:
+        window = consultant.booking_window
+        return {"min_notice_hours": int(consultant.min_notice.total_seconds() // 3600),
+                "booking_window_days": window.days if window else None,
+                "monthly_cap": consultant.monthly_cap, "weekly_cap": consultant.weekly_cap,
+                "daily_cap": consultant.daily_cap, "holiday_country": consultant.holiday_country,
+                "skip_holidays": consultant.skip_holidays}
+
+    def limits(self) -> dict:
+        """The cleaned data as consultant_update_limits takes it."""
+        d = self.cleaned_data
+        days = d.get("booking_window_days")
+        return {"min_notice": timedelta(hours=d["min_notice_hours"]),
+                "booking_window": timedelta(days=days) if days else None,
+                "monthly_cap": d.get("monthly_cap"), "weekly_cap": d.get("weekly_cap"),
+                "daily_cap": d.get("daily_cap"), "holiday_country": d.get("holiday_country") or "",
+                "skip_holidays": d.get("skip_holidays", False)}
 
 
 class SlotAddForm(forms.Form):

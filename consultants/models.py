@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -34,6 +35,13 @@ class Language(models.TextChoices):
     DE = "de", _("German")
 
 
+class HolidayCountry(models.TextChoices):
+    AUTO = "", _("The country of my time zone")
+    SE = "SE", _("Sweden")
+    DK = "DK", _("Denmark")
+    NONE = "none", _("None")
+
+
 class Consultant(MeetingPlace):
     """A consultant's public profile and their booking settings, with their default meeting place."""
 
@@ -60,6 +68,26 @@ class Consultant(MeetingPlace):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("Your free sessions for next month are published automatically this many days before it starts."),
     )
+    # Booking limits (consultants/offer.py applies them to every published slot; see README "Caps and limits").
+    min_notice = models.DurationField(
+        _("minimum notice"), default=timedelta(hours=24),
+        help_text=_("No session is offered that starts sooner than this."))
+    booking_window = models.DurationField(
+        _("booking window"), null=True, blank=True,
+        help_text=_("No session is offered further ahead than this. Empty: the whole published offer."))
+    monthly_cap = models.PositiveSmallIntegerField(
+        _("at most this many booked free sessions a month"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(200)])
+    weekly_cap = models.PositiveSmallIntegerField(
+        _("at most this many booked free sessions a week"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)])
+    daily_cap = models.PositiveSmallIntegerField(
+        _("at most this many booked free sessions a day"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)])
+    holiday_country = models.CharField(
+        _("public holidays of"), max_length=4, blank=True, default="", choices=HolidayCountry.choices,
+        help_text=_("Empty: the country of your time zone."))
+    skip_holidays = models.BooleanField(_("no sessions on public holidays"), default=True)
     # First day of the last month the automatic publisher claimed; the conditional update on it makes the
     # task safe to run twice.
     last_published_month = models.DateField(null=True, blank=True, editable=False)
@@ -146,12 +174,6 @@ class AvailabilityRule(models.Model):
         _("session length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)])
     buffer_minutes = models.PositiveSmallIntegerField(
         _("break between sessions (minutes)"), default=15, validators=[MaxValueValidator(240)])
-    monthly_cap = models.PositiveSmallIntegerField(
-        _("at most this many free sessions a month"), null=True, blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(200)], help_text=_("Leave empty for no limit."))
-    min_notice_hours = models.PositiveSmallIntegerField(
-        _("minimum notice (hours)"), default=24, validators=[MaxValueValidator(24 * 60)],
-        help_text=_("No session is offered that starts sooner than this."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,21 +210,83 @@ class AvailabilityRule(models.Model):
 
 
 class Blackout(models.Model):
-    """Dates (in the consultant's zone, inclusive) on which no rule produces a slot: holidays, vacation."""
+    """Time off: dates in the consultant's zone (inclusive), the whole day or from–until on each of them.
+
+    Sessions that overlap it are not made, and published ones stop being offered at once; a booked session
+    inside it is flagged as a conflict (never cancelled). The class keeps its old name (it was whole days only).
+    """
 
     consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="blackouts")
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
+    start_time = models.TimeField(_("from"), null=True, blank=True, help_text=_("Empty: the whole day."))
+    end_time = models.TimeField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["start_date"]
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        ordering = ["start_date", "start_time"]
         constraints = [
             models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name="blackout_start_not_after_end"),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=F("end_time")),
+                name="blackout_times_both_or_none"),
         ]
 
     def __str__(self):
         return f"{self.consultant}: {self.start_date}–{self.end_date}"
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start_time is None
+
+
+class DateOverride(models.Model):
+    """'On this date my hours are 13:00–15:00 instead' (one row per window) or 'not available' (no times).
+
+    Replaces every rule's hours on that local date, for drafts and for the published offer.
+    """
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="overrides")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"), null=True, blank=True,
+                                  help_text=_("Empty: not available that day."))
+    end_time = models.TimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("date override")
+        verbose_name_plural = _("date overrides")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=F("end_time")),
+                name="override_times_both_or_none"),
+        ]
+        indexes = [models.Index(fields=["consultant", "date"], name="override_consultant_date_idx")]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.date}"
+
+    @property
+    def unavailable(self) -> bool:
+        return self.start_time is None
+
+
+class HolidayOpening(models.Model):
+    """A public holiday the consultant opens for sessions although "no sessions on public holidays" is on."""
+
+    consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="holiday_openings")
+    date = models.DateField(_("date"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultant", "date"], name="holiday_opening_unique")]
+
+    def __str__(self):
+        return f"{self.consultant}: {self.date}"
 
 
 class OffReason(models.TextChoices):
@@ -247,6 +331,9 @@ class Slot(models.Model):
     # those changes, so the change reaches published slots at once; empty means nothing of the kind applies.
     off_reason = models.CharField(_("not offered because"), max_length=16, blank=True, default="",
                                   choices=OffReason.choices, editable=False)
+    # A booked session whose time became unavailable (off_reason set) is flagged, never cancelled; the consultant
+    # is e-mailed once per conflict (claimed with a conditional update of this column).
+    conflict_mailed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,3 +351,23 @@ class Slot(models.Model):
 
     def __str__(self):
         return f"{self.consultant} {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    @property
+    def conflict(self) -> str:
+        """For a booked session whose time became unavailable: "conflicts with your time off on 16 June" (in the
+        active language and zone), else "". Reads only this row. consultants.offer.conflict_text also names
+        the holiday."""
+        from django.utils import timezone
+        from django.utils.formats import date_format
+        from django.utils.translation import gettext
+
+        if self.status != self.Status.BOOKED or not self.off_reason:
+            return ""
+        when = date_format(timezone.localtime(self.starts_at).date(), "DATE_FORMAT")
+        if self.off_reason == OffReason.TIME_OFF:
+            return gettext("conflicts with your time off on %(date)s") % {"date": when}
+        if self.off_reason == OffReason.HOLIDAY:
+            return gettext("conflicts with a public holiday on %(date)s") % {"date": when}
+        if self.off_reason == OffReason.OVERRIDE:
+            return gettext("is outside your hours for %(date)s") % {"date": when}
+        return ""

@@ -6,7 +6,7 @@ Slots with status BOOKED belong to booking's services; nothing here changes or d
 import logging
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.files.base import File
@@ -19,11 +19,12 @@ from accounts.models import User
 from accounts.services import invitation_url, user_invite
 from accounts.tokens import token_new
 from consultants.availability import (
-    blackout_dates_in,
     month_bounds_utc,
     month_start,
-    overlaps,
+    next_month,
     rule_candidates,
+    rule_dates,
+    window_candidates,
 )
 from consultants.meeting import place_clean
 from consultants.models import (
@@ -32,8 +33,11 @@ from consultants.models import (
     Consultant,
     ConsultantExpertise,
     ConsultantLanguage,
+    DateOverride,
+    HolidayOpening,
     Slot,
 )
+from consultants.offer import availability_load, count_booked, slot_offer_refresh
 from consultants.signals import slots_created
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,7 @@ def consultant_update_profile(*, consultant: Consultant, display_name: str, head
     """Save the public profile. `photo` must already be validated and re-encoded (consultants.photos)."""
     with transaction.atomic():
         old_photo = consultant.photo.name if consultant.photo else ""
+        old_zone = Consultant.objects.filter(pk=consultant.pk).values_list("time_zone", flat=True).first()
         consultant.display_name, consultant.headline, consultant.bio = display_name, headline, bio
         consultant.city, consultant.time_zone, consultant.is_public = city, time_zone, is_public
         consultant.full_clean(exclude=["user", "slug", "photo"])  # before a file is written
@@ -74,6 +79,8 @@ def consultant_update_profile(*, consultant: Consultant, display_name: str, head
         ConsultantLanguage.objects.filter(consultant=consultant).exclude(language__in=languages).delete()
         ConsultantLanguage.objects.bulk_create(
             [ConsultantLanguage(consultant=consultant, language=code) for code in languages], ignore_conflicts=True)
+        if old_zone != consultant.time_zone:  # local dates moved: time off, holidays and caps with them
+            slot_offer_refresh(consultant=consultant)
         if old_photo and old_photo != (consultant.photo.name or ""):
             storage = consultant.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))
@@ -177,9 +184,26 @@ def _queue_invitation(consultant: Consultant) -> None:
                 recipient=Recipient.for_user(consultant.user))
 
 
-# --- Rules and blackouts ----------------------------------------------------------------------
+LIMIT_FIELDS = ["min_notice", "booking_window", "monthly_cap", "weekly_cap", "daily_cap", "holiday_country",
+                "skip_holidays"]
+
+
+def consultant_update_limits(*, consultant: Consultant, **fields) -> Consultant:
+    """Save the booking limits (notice, booking window, caps) and the holiday settings, and apply them to the
+    published slots at once (consultants.offer). Unknown names are ignored."""
+    with transaction.atomic():
+        for name in LIMIT_FIELDS:
+            if name in fields:
+                setattr(consultant, name, fields[name])
+        consultant.full_clean(exclude=["user", "photo", "slug"])
+        consultant.save(update_fields=LIMIT_FIELDS)
+        slot_offer_refresh(consultant=consultant)
+    return consultant
+
+
+# --- Rules, time off, date overrides and holidays -------------------------------------------------------
 RULE_FIELDS = ["kind", "ordinal", "weekday", "on_date", "start_time", "end_time", "session_minutes",
-               "buffer_minutes", "monthly_cap", "min_notice_hours", "is_active"]
+               "buffer_minutes", "is_active"]
 
 
 def rule_save(*, consultant: Consultant, rule: AvailabilityRule | None = None, **fields) -> AvailabilityRule:
@@ -212,16 +236,66 @@ def rule_delete(*, rule: AvailabilityRule) -> None:
         rule.delete()
 
 
-def blackout_add(*, consultant: Consultant, start_date: date, end_date: date, note: str = "") -> Blackout:
+def blackout_add(*, consultant: Consultant, start_date: date, end_date: date, note: str = "",
+                 start_time: time | None = None, end_time: time | None = None) -> Blackout:
+    """Add time off: whole days, or from–until on each date of the range (both times or neither).
+
+    Published free sessions that overlap it stop being offered at once; booked ones are flagged as conflicts
+    and the consultant is e-mailed once (never cancelled). Raises ConsultantError("blackout_order") or
+    ("blackout_times").
+    """
     if end_date < start_date:
         raise ConsultantError("blackout_order")
+    if (start_time is None) != (end_time is None) or (start_time is not None and start_time >= end_time):
+        raise ConsultantError("blackout_times")
     with transaction.atomic():
-        return Blackout.objects.create(consultant=consultant, start_date=start_date, end_date=end_date, note=note)
+        blackout = Blackout.objects.create(consultant=consultant, start_date=start_date, end_date=end_date,
+                                           start_time=start_time, end_time=end_time, note=note)
+        slot_offer_refresh(consultant=consultant, first=start_date, last=end_date)
+    return blackout
 
 
 def blackout_delete(*, blackout: Blackout) -> None:
+    """Remove time off; its sessions are offered again at once (and their conflicts cleared)."""
     with transaction.atomic():
         blackout.delete()
+        slot_offer_refresh(consultant=blackout.consultant, first=blackout.start_date, last=blackout.end_date)
+
+
+def override_set(*, consultant: Consultant, day: date, windows: list[tuple[time, time]]) -> list[DateOverride]:
+    """Replace the hours of local date `day` with `windows` (an empty list: not available that day).
+
+    Several windows may be given; they must not overlap. Drafts made afterwards follow them, and published
+    sessions outside them stop being offered at once. Raises ConsultantError("override_times") for a window
+    that ends before it starts or overlaps another.
+    """
+    ordered = sorted(windows)
+    if any(a >= b for a, b in ordered) or any(ordered[i][1] > ordered[i + 1][0] for i in range(len(ordered) - 1)):
+        raise ConsultantError("override_times")
+    with transaction.atomic():
+        DateOverride.objects.filter(consultant=consultant, date=day).delete()
+        rows = DateOverride.objects.bulk_create(
+            [DateOverride(consultant=consultant, date=day, start_time=a, end_time=b) for a, b in ordered]
+            or [DateOverride(consultant=consultant, date=day)])
+        slot_offer_refresh(consultant=consultant, first=day, last=day)
+    return rows
+
+
+def override_clear(*, consultant: Consultant, day: date) -> None:
+    """Back to the rules' hours on `day`."""
+    with transaction.atomic():
+        DateOverride.objects.filter(consultant=consultant, date=day).delete()
+        slot_offer_refresh(consultant=consultant, first=day, last=day)
+
+
+def holiday_open(*, consultant: Consultant, day: date, is_open: bool = True) -> None:
+    """Open one public holiday for sessions (or close it again) while "no sessions on public holidays" is on."""
+    with transaction.atomic():
+        if is_open:
+            HolidayOpening.objects.get_or_create(consultant=consultant, date=day)
+        else:
+            HolidayOpening.objects.filter(consultant=consultant, date=day).delete()
+        slot_offer_refresh(consultant=consultant, first=day, last=day)
 
 
 # --- Slots ------------------------------------------------------------------------------------
@@ -237,14 +311,29 @@ def _lock(consultant: Consultant) -> None:
     Consultant.objects.select_for_update().filter(pk=consultant.pk).first()
 
 
+def _break_minutes(consultant: Consultant, rules) -> int:
+    """The break kept around a session added by hand: the longest break of the consultant's active rules."""
+    return max((r.buffer_minutes for r in rules), default=0)
+
+
+def _too_close(a_start: datetime, a_end: datetime, a_break: int, b_start: datetime, b_end: datetime,
+               b_break: int) -> bool:
+    """True when two sessions overlap or one starts inside the other's break (the longer break counts)."""
+    gap = timedelta(minutes=max(a_break, b_break))
+    return a_start < b_end + gap and b_start < a_end + gap
+
+
 def slot_generate_month(*, consultant: Consultant, month: date, now: datetime | None = None) -> GenerateResult:
     """Materialise draft slots for `month` (in the consultant's zone) from the consultant's active rules.
 
     Deterministic and idempotent: running it again adds nothing. It never touches published, booked or
-    blocked slots, nor drafts the consultant added by hand; a rule's candidate that overlaps one of those is
-    left out. Generated drafts that no rule produces any more (rule changed or deleted, new blackout) are
-    removed. When two rules offer overlapping times, the older rule wins. See consultants/availability.py
-    for DST, caps, notice and blackouts.
+    blocked slots, nor drafts the consultant added by hand; a rule's candidate that overlaps one of those or
+    starts inside its break is left out. Generated drafts that no rule produces any more (rule changed or
+    deleted, new time off, an override) are removed. When two rules offer overlapping times, the older rule
+    wins. A date override replaces every rule's hours on its date (with the first rule of that day's length
+    and break, or the consultant's first rule when none falls on it). Nothing is made inside time off, on a
+    closed public holiday, sooner than the minimum notice, or in a month whose bookings already reach the
+    monthly cap. See consultants/availability.py for DST and consultants/offer.py for the rest.
     """
     now = now or timezone.now()
     month = month_start(month)
@@ -252,20 +341,46 @@ def slot_generate_month(*, consultant: Consultant, month: date, now: datetime | 
     start, end = month_bounds_utc(month, zone)
     with transaction.atomic():
         _lock(consultant)
-        blackouts = blackout_dates_in(
-            Blackout.objects.filter(consultant=consultant, end_date__gte=month, start_date__lte=month + timedelta(31)),
-            month)
-        existing = list(Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end))
+        consultant.refresh_from_db(fields=["min_notice", "monthly_cap", "skip_holidays", "holiday_country"])
+        last_day = next_month(month) - timedelta(days=1)
+        avail = availability_load(consultant, month, last_day)
+        existing = list(Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end)
+                        .select_related("rule"))
         fixed = [s for s in existing if s.status != S.DRAFT or s.added_by_hand]
         generated = {s.starts_at: s for s in existing if s.status == S.DRAFT and not s.added_by_hand}
+        rules = list(AvailabilityRule.objects.filter(consultant=consultant, is_active=True).order_by("id"))
+        hand_break = _break_minutes(consultant, rules)
+        booked = count_booked(s.starts_at.astimezone(zone).date() for s in existing if s.status == S.BOOKED)
+        full = bool(consultant.monthly_cap and booked[("m", month)] >= consultant.monthly_cap)
 
+        earliest = now + consultant.min_notice
+        candidates = []  # (candidate, break minutes)
+        for rule in rules:
+            candidates += [(c, rule.buffer_minutes) for c in rule_candidates(
+                rule, month, zone=zone, now=earliest, availability=avail)]
+        ruled_days = {d for r in rules for d in rule_dates(r, month)}
+        for day in sorted(avail.overrides):
+            if day in ruled_days or not rules or not (month <= day <= last_day):
+                continue
+            model = rules[0]
+            windows = avail.override_windows(day)
+            candidates += [(c, model.buffer_minutes) for c in window_candidates(
+                day, windows, session_minutes=model.session_minutes, buffer_minutes=model.buffer_minutes,
+                zone=zone, rule_id=model.pk) if c.starts_at >= earliest and not avail.reason(c.starts_at, c.ends_at)]
+
+        taken = [(s.starts_at, s.ends_at, s.rule.buffer_minutes if s.rule else hand_break) for s in fixed
+                 if s.status != S.BLOCKED]
+        taken += [(s.starts_at, s.ends_at, 0) for s in fixed if s.status == S.BLOCKED]
         wanted = []
-        taken = [(s.starts_at, s.ends_at) for s in fixed]
-        for rule in AvailabilityRule.objects.filter(consultant=consultant, is_active=True).order_by("id"):
-            for c in rule_candidates(rule, month, zone=zone, blackout_dates=blackouts, now=now):
-                if start <= c.starts_at < end and not any(overlaps(c.starts_at, c.ends_at, a, b) for a, b in taken):
-                    wanted.append(c)
-                    taken.append((c.starts_at, c.ends_at))
+        for c, brk in candidates:
+            if not (start <= c.starts_at < end) or full:
+                continue
+            if any(_too_close(c.starts_at, c.ends_at, brk, a, b, other) for a, b, other in taken):
+                continue
+            wanted.append(c)
+            taken.append((c.starts_at, c.ends_at, brk))
+        if full:  # keep the drafts already there, make no new ones
+            wanted = [c for c, _brk in candidates if c.starts_at in generated]
 
         wanted_starts = {c.starts_at for c in wanted}
         stale = [s.pk for at, s in generated.items() if at not in wanted_starts]
@@ -284,6 +399,7 @@ def slot_generate_month(*, consultant: Consultant, month: date, now: datetime | 
         Slot.objects.bulk_create(to_create)
         if to_create:
             slots_created.send(sender=Slot, consultant=consultant)  # calendars marks busy ones at once
+        slot_offer_refresh(consultant=consultant, first=month, last=last_day, now=now)
     return GenerateResult(created=len(to_create), removed=len(stale), kept=kept)
 
 
@@ -292,15 +408,20 @@ def slot_publish_month(*, consultant: Consultant, month: date, now: datetime | N
     now = now or timezone.now()
     start, end = month_bounds_utc(month_start(month), zoneinfo.ZoneInfo(consultant.time_zone))
     with transaction.atomic():
-        return Slot.objects.filter(
+        count = Slot.objects.filter(
             consultant=consultant, status=S.DRAFT, starts_at__gte=max(start, now), starts_at__lt=end,
         ).update(status=S.PUBLISHED)
+        slot_offer_refresh(consultant=consultant, first=month_start(month),
+                           last=next_month(month_start(month)) - timedelta(days=1), now=now)
+    return count
 
 
 def slot_add(*, consultant: Consultant, starts_at: datetime, minutes: int = 60, publish: bool = False) -> Slot:
     """Add one slot by hand (a draft unless `publish`). Regeneration never removes it.
 
-    Raises SlotError("past") for a time that has passed and SlotError("overlap") when it overlaps another slot.
+    Raises SlotError("past") for a time that has passed, SlotError("overlap") when it overlaps another slot and
+    SlotError("break") when it starts or ends inside the break before or after another active session (the
+    longer of the two breaks counts: the other session's rule's, or the longest break of the active rules).
     """
     if timezone.is_naive(starts_at):
         raise SlotError("naive")
@@ -311,6 +432,15 @@ def slot_add(*, consultant: Consultant, starts_at: datetime, minutes: int = 60, 
         _lock(consultant)
         if Slot.objects.filter(consultant=consultant, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
             raise SlotError("overlap")
+        rules = list(AvailabilityRule.objects.filter(consultant=consultant, is_active=True))
+        own_break = _break_minutes(consultant, rules)
+        reach = timedelta(minutes=max([own_break] + [r.buffer_minutes for r in rules] + [240]))
+        near = (Slot.objects.filter(consultant=consultant, starts_at__lt=ends_at + reach, ends_at__gt=starts_at - reach)
+                .exclude(status=S.BLOCKED).select_related("rule"))
+        for other in near:
+            other_break = other.rule.buffer_minutes if other.rule else own_break
+            if _too_close(starts_at, ends_at, own_break, other.starts_at, other.ends_at, other_break):
+                raise SlotError("break", str(max(own_break, other_break)))
         try:
             with transaction.atomic():
                 slot = Slot.objects.create(consultant=consultant, starts_at=starts_at, ends_at=ends_at,
@@ -318,7 +448,10 @@ def slot_add(*, consultant: Consultant, starts_at: datetime, minutes: int = 60, 
         except IntegrityError:
             raise SlotError("overlap")
         slots_created.send(sender=Slot, consultant=consultant)  # calendars marks it busy at once if it is
-        return slot
+        day = starts_at.astimezone(zoneinfo.ZoneInfo(consultant.time_zone)).date()
+        slot_offer_refresh(consultant=consultant, first=day, last=day)
+        slot.refresh_from_db(fields=["off_reason", "busy"])
+    return slot
 
 
 def slot_remove(*, slot: Slot) -> None:
@@ -360,15 +493,15 @@ def slot_unblock(*, slot: Slot, now: datetime | None = None) -> Slot:
         if slot.starts_at <= now:
             raise SlotError("past")
         Slot.objects.filter(pk=slot.pk, status=S.BLOCKED).update(status=S.PUBLISHED)
-        slot.refresh_from_db(fields=["status"])
+        day = slot.starts_at.astimezone(zoneinfo.ZoneInfo(slot.consultant.time_zone)).date()
+        slot_offer_refresh(consultant=slot.consultant, first=day, last=day, now=now)
+        slot.refresh_from_db(fields=["status", "off_reason"])
     return slot
 
 
 # --- Automatic publishing -----------------------------------------------------------------------
 def month_due(consultant: Consultant, now: datetime) -> date:
     """The month the automatic publisher should prepare for `consultant`: the next one in their zone."""
-    from consultants.availability import next_month
-
     return next_month(now.astimezone(zoneinfo.ZoneInfo(consultant.time_zone)).date())
 
 

@@ -4,6 +4,7 @@ import logging
 
 from django.utils import timezone
 
+from consultants import offer
 from consultants.models import Consultant
 from consultants.services import slot_publish_due_for
 
@@ -29,3 +30,14 @@ def slot_publish_due() -> dict:
         if published is not None:
             done[consultant.pk] = published
     return done
+
+
+def slot_conflicts_notify(consultant_id: int) -> int:
+    """E-mail a consultant the booked sessions that now conflict with their availability, each once.
+
+    Enqueued after commit by consultants.offer.slot_offer_refresh; safe to run twice (the slots are claimed
+    with a conditional update)."""
+    consultant = Consultant.objects.select_related("user").filter(pk=consultant_id).first()
+    if consultant is None:
+        return 0
+    return offer.slot_conflicts_notify(consultant=consultant)

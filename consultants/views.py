@@ -21,14 +21,23 @@ from consultants.availability import local_to_utc, month_bounds_utc, next_month,
 from consultants.forms import (
     BlackoutForm,
     DirectoryFilterForm,
+    LimitsForm,
     MeetingPlaceForm,
+    OverrideForm,
     ProfileForm,
     RuleForm,
     SettingsForm,
     SlotAddForm,
 )
-from consultants.models import AvailabilityRule, Blackout, Consultant, Expertise, Language, Slot
-from consultants.selectors import consultant_directory, consultant_tags, slot_list_bookable, slot_list_month
+from consultants.models import AvailabilityRule, Blackout, Consultant, DateOverride, Expertise, Language, Slot
+from consultants.offer import availability_load, reasons_by_day
+from consultants.selectors import (
+    consultant_directory,
+    consultant_tags,
+    slot_list_bookable,
+    slot_list_month,
+    slot_offer_note,
+)
 from consultants.services import (
     ConsultantError,
     SlotError,
@@ -36,9 +45,13 @@ from consultants.services import (
     blackout_delete,
     consultant_phone_region,
     consultant_rotate_feed_token,
+    consultant_update_limits,
     consultant_update_meeting_place,
     consultant_update_profile,
     consultant_update_settings,
+    holiday_open,
+    override_clear,
+    override_set,
     rule_delete,
     rule_save,
     slot_add,
@@ -83,6 +96,15 @@ def _month_or_404(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
+def _date_or_404(year: int, month: int, day: int) -> date:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        raise Http404
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise Http404
+
+
 def _safe_next(request, fallback: str) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
@@ -99,11 +121,13 @@ SLOT_ERRORS = {  # lazy: translated per request, in the viewer's language
     "booked": gettext_lazy("This slot is booked. Cancel the booking first."),
     "past": gettext_lazy("That time has already passed."),
     "overlap": gettext_lazy("That time overlaps another slot."),
+    "break": gettext_lazy("That time is inside the break before or after another session (%(minutes)s minutes)."),
 }
 
 
 def _slot_error(request, error: SlotError) -> None:
-    messages.error(request, str(SLOT_ERRORS.get(error.code, _("That change is not possible."))))
+    text = str(SLOT_ERRORS.get(error.code, _("That change is not possible.")))
+    messages.error(request, text % {"minutes": str(error)} if "%(minutes)s" in text else text)
 
 
 # --- Public pages -------------------------------------------------------------------------------
@@ -236,6 +260,10 @@ def rules(request):
                          initial={"start_time": "09:00", "end_time": "15:00"})
     blackout_form = BlackoutForm(request.POST if request.POST.get("form") == "blackout" else None,
                                  prefix="blackout")
+    override_form = OverrideForm(request.POST if request.POST.get("form") == "override" else None,
+                                 prefix="override")
+    limits_form = LimitsForm(request.POST if request.POST.get("form") == "limits" else None, prefix="limits",
+                             initial=LimitsForm.initial_for(consultant))
     if request.method == "POST":
         if request.POST.get("form") == "rule" and rule_form.is_valid():
             try:
@@ -247,15 +275,74 @@ def rules(request):
                 return redirect("consultants:rules")
         elif request.POST.get("form") == "blackout" and blackout_form.is_valid():
             blackout_add(consultant=consultant, **blackout_form.cleaned_data)
-            messages.success(request, _("Blackout added."))
+            messages.success(request, _("Time off added. Sessions in it are no longer offered."))
+            return redirect("consultants:rules")
+        elif request.POST.get("form") == "override" and override_form.is_valid():
+            override_set(consultant=consultant, day=override_form.cleaned_data["day"],
+                         windows=override_form.cleaned_data["windows"])
+            messages.success(request, _("Your hours for that date are saved; sessions outside them are no "
+                                        "longer offered."))
+            return redirect("consultants:rules")
+        elif request.POST.get("form") == "limits" and limits_form.is_valid():
+            consultant_update_limits(consultant=consultant, **limits_form.limits())
+            messages.success(request, _("Limits saved. They apply to your published sessions at once."))
             return redirect("consultants:rules")
     today = _local_today(consultant)
+    forms = (rule_form, blackout_form, override_form, limits_form)
     return render(request, "consultants/rules.html", {
         "consultant": consultant, "rule_form": rule_form, "blackout_form": blackout_form,
+        "override_form": override_form, "limits_form": limits_form,
         "rules": AvailabilityRule.objects.filter(consultant=consultant).order_by("id"),
         "blackouts": Blackout.objects.filter(consultant=consultant, end_date__gte=today),
+        "overrides": _overrides_by_day(consultant, today),
         "this_month": today.replace(day=1), "next_month": next_month(today),
-    }, status=400 if rule_form.errors or blackout_form.errors else 200)
+    }, status=400 if any(f.errors for f in forms) else 200)
+
+
+def _overrides_by_day(consultant: Consultant, first: date, last: date | None = None) -> list[tuple[date, list]]:
+    rows = DateOverride.objects.filter(consultant=consultant, date__gte=first)
+    if last is not None:
+        rows = rows.filter(date__lte=last)
+    days = defaultdict(list)
+    for o in rows.order_by("date", "start_time"):
+        days[o.date].append(o)
+    return sorted(days.items())
+
+
+@login_required
+@require_POST
+def override_remove(request, year: int, month: int, day: int):
+    consultant = _get_consultant_for_user(request)
+    when = _date_or_404(year, month, day)
+    override_clear(consultant=consultant, day=when)
+    messages.success(request, _("Your rules' hours apply again on that date."))
+    return redirect(_safe_next(request, reverse("consultants:rules")))
+
+
+@login_required
+@require_POST
+def override_add(request):
+    consultant = _get_consultant_for_user(request)
+    form = OverrideForm(request.POST, prefix="override")
+    if form.is_valid():
+        override_set(consultant=consultant, day=form.cleaned_data["day"], windows=form.cleaned_data["windows"])
+        messages.success(request, _("Your hours for that date are saved; sessions outside them are no longer "
+                                    "offered."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(_safe_next(request, reverse("consultants:rules")))
+
+
+@login_required
+@require_POST
+def holiday_toggle(request, year: int, month: int, day: int):
+    consultant = _get_consultant_for_user(request)
+    when = _date_or_404(year, month, day)
+    is_open = request.POST.get("open") == "1"
+    holiday_open(consultant=consultant, day=when, is_open=is_open)
+    messages.success(request, _("The holiday is open for sessions.") if is_open
+                     else _("No sessions on that holiday."))
+    return redirect(_safe_next(request, _month_url(when.replace(day=1))))
 
 
 @login_required
@@ -289,7 +376,7 @@ def rule_remove(request, pk: int):
 def blackout_remove(request, pk: int):
     consultant = _get_consultant_for_user(request)
     blackout_delete(blackout=get_object_or_404(Blackout, pk=pk, consultant=consultant))
-    messages.success(request, _("Blackout removed."))
+    messages.success(request, _("Time off removed. Its sessions are offered again."))
     return redirect("consultants:rules")
 
 
@@ -304,17 +391,29 @@ def month(request, year: int, month: int):
     first = _month_or_404(year, month)
     zone = _zone(consultant)
     slots = list(slot_list_month(consultant=consultant, month=first))
+    last = next_month(first) - timedelta(days=1)
+    avail = availability_load(consultant, first, last)
+    now = timezone.now()
+    notes = reasons_by_day(avail)
     days = defaultdict(list)
     for s in slots:
+        s.consultant = consultant  # read by the note; not one query per slot
+        s.offered, s.offer_note = slot_offer_note(s, now=now, avail=avail)
         days[s.starts_at.astimezone(zone).date()].append(s)
+    for d in notes:  # a holiday, time off or override is named even on a day without sessions
+        days.setdefault(d, [])
     add_form = SlotAddForm(initial={"day": max(first, _local_today(consultant)), "minutes": 60})
+    override_form = OverrideForm(prefix="override", initial={"day": max(first, _local_today(consultant))})
     start, end = month_bounds_utc(first, zone)
     return render(request, "consultants/month.html", {
         **month_review_context(consultant=consultant, start=start, end=end),
-        "consultant": consultant, "month": first, "days": sorted(days.items()), "slots": slots,
+        "consultant": consultant, "month": first, "slots": slots,
+        "days": [(d, day_slots, notes.get(d, []), avail.holidays.get(d), d in avail.opened,
+                  d in avail.overrides) for d, day_slots in sorted(days.items())],
         "counts": _status_counts(slots), "drafts": sum(1 for s in slots if s.status == S.DRAFT),
-        "add_form": add_form, "prev": previous_month(first), "next": next_month(first),
-        "has_rules": consultant.rules.filter(is_active=True).exists(),
+        "offered": sum(1 for s in slots if s.offered),
+        "add_form": add_form, "override_form": override_form, "prev": previous_month(first),
+        "next": next_month(first), "has_rules": consultant.rules.filter(is_active=True).exists(),
     })
 
 
@@ -420,12 +519,18 @@ def calendar(request):
     ).order_by("starts_at"))
     by_day = defaultdict(list)
     status_labels = {value: str(label) for value, label in Slot.Status.choices}  # not get_status_display() per slot
+    avail = availability_load(consultant, grid_start, grid_end)
+    now = timezone.now()
     for s in slots:
+        s.consultant = consultant
         s.status_label = status_labels.get(s.status, s.status)
+        s.offered, s.offer_note = slot_offer_note(s, now=now, avail=avail)
         by_day[s.starts_at.astimezone(zone).date()].append(s)
     in_month = [s for d, day_slots in by_day.items() if (d.year, d.month) == (first.year, first.month)
                 for s in day_slots]
-    weeks = [[{"date": d, "slots": by_day.get(d, []), "in_month": d.month == first.month, "today": d == today}
+    notes = reasons_by_day(avail)
+    weeks = [[{"date": d, "slots": by_day.get(d, []), "in_month": d.month == first.month, "today": d == today,
+               "notes": notes.get(d, [])}
               for d in week] for week in weeks_dates]
     ctx = {
         "consultant": consultant, "month": first, "weeks": weeks, "counts": _status_counts(in_month),

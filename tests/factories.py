@@ -64,6 +64,7 @@ class ConsultantFactory(factory.django.DjangoModelFactory):
     bio = "Helps companies listen to their customers and act on what they hear."
     city = "Stockholm"
     time_zone = "Europe/Stockholm"
+    min_notice = _dt.timedelta(0)  # the model's default is 24 h; tests about notice set it themselves
 
 
 class AvailabilityRuleFactory(factory.django.DjangoModelFactory):
@@ -80,7 +81,6 @@ class AvailabilityRuleFactory(factory.django.DjangoModelFactory):
     end_time = _dt.time(15)
     session_minutes = 60
     buffer_minutes = 15
-    min_notice_hours = 0
 
 
 class BlackoutFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import Company
 from booking.models import Booking
 from consultants.models import Consultant, Slot
+from consultants.selectors import slot_list_bookable
 from waitlist.models import WaitlistEntry, WaitlistOffer
 
 
@@ -16,11 +17,9 @@ def _open_offers(now: datetime):
 
 
 def free_slots(*, consultant: Consultant | None = None, now: datetime | None = None):
-    """Published future slots with no active booking and no open waitlist offer."""
+    """Bookable slots (consultants.selectors.slot_list_bookable) with no active booking and no open offer."""
     now = now or timezone.now()
-    qs = Slot.objects.filter(status=Slot.Status.PUBLISHED, starts_at__gt=now)
-    if consultant is not None:
-        qs = qs.filter(consultant=consultant)
+    qs = slot_list_bookable(consultant=consultant, now=now)  # consultants' one rule, then the offers themselves
     busy = Booking.objects.filter(slot=OuterRef("pk"), status__in=Booking.ACTIVE)
     held = _open_offers(now).filter(slot=OuterRef("pk"))
     return qs.exclude(Exists(busy)).exclude(Exists(held)).order_by("starts_at", "pk")

@@ -15,8 +15,7 @@ LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 def rule(**kw):
     base = {"pk": 1, "kind": "monthly", "ordinal": 1, "weekday": 0, "on_date": None, "start_time": time(9),
-            "end_time": time(15), "session_minutes": 60, "buffer_minutes": 15, "monthly_cap": None,
-            "min_notice_hours": 0}
+            "end_time": time(15), "session_minutes": 60, "buffer_minutes": 15}
     return SimpleNamespace(**{**base, **kw})
 
 
@@ -111,15 +110,8 @@ def test_blackout_days_give_no_sessions():
                                                                  date(2027, 3, 29)]
 
 
-def test_the_monthly_cap_keeps_the_earliest_sessions():
-    weekly = rule(kind="weekly", weekday=0, monthly_cap=3)
-    starts = local_starts(rule_candidates(weekly, date(2027, 3, 1), zone=STHLM, blackout_dates=set(), now=LONG_AGO))
-    assert starts == ["2027-03-01 09:00", "2027-03-01 10:15", "2027-03-01 11:30"]
-
-
-def test_minimum_notice_drops_sessions_that_start_too_soon_and_the_cap_still_counts_them():
-    weekly = rule(kind="weekly", weekday=0, monthly_cap=5, min_notice_hours=48)
-    now = datetime(2027, 2, 27, 8, 30, tzinfo=UTC)  # Saturday 09:30 local: Monday 09:00 is 47.5 h away
-    starts = local_starts(rule_candidates(weekly, date(2027, 3, 1), zone=STHLM, blackout_dates=set(), now=now))
-    # 09:00 is too soon; the cap of 5 was taken by the first five candidates, so only four remain.
-    assert starts == ["2027-03-01 10:15", "2027-03-01 11:30", "2027-03-01 12:45", "2027-03-01 14:00"]
+def test_rules_no_longer_cap_or_delay_the_drafts_the_consultants_limits_do_that_on_the_offer():
+    weekly = rule(kind="weekly", weekday=0)
+    now = datetime(2027, 2, 27, 8, 30, tzinfo=UTC)
+    starts = local_starts(rule_candidates(weekly, date(2027, 3, 1), zone=STHLM, now=now))
+    assert len(starts) == 25 and starts[0] == "2027-03-01 09:00"

@@ -36,7 +36,7 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
 
     page.get_by_role("link", name="Availability rules").first.click()
     expect(page.locator("h1")).to_have_text("Availability rules")
-    # The form starts on "the first Monday, 09:00–15:00, 60 min, 15 min break"; no notice so any day works.
+    # The form starts on "the first Monday, 09:00–15:00, 60 min, 15 min break.
     expect(page.locator("select[name=rule-kind]")).to_have_value("monthly")
     expect(page.locator("select[name=rule-ordinal]")).to_have_value("1")
     expect(page.locator("select[name=rule-weekday]")).to_have_value("0")
@@ -45,7 +45,6 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     expect(page.locator("input[name=rule-on_date]")).to_be_visible()
     expect(page.locator("select[name=rule-weekday]")).to_be_hidden()
     page.select_option("select[name=rule-kind]", "monthly")
-    page.fill("input[name=rule-min_notice_hours]", "0")
     page.get_by_role("button", name="Add rule").click()
     expect(page.locator(".messages")).to_contain_text("Rule added")
     expect(page.locator("main")).to_contain_text("The first Monday of every month, 09:00–15:00")

@@ -12,9 +12,13 @@ PROFILE = {"display_name": "Cecilia C", "headline": "CX", "bio": "Bio", "city": 
            "time_zone": "Europe/Stockholm", "expertise": ["nps"], "languages": ["sv"], "is_public": "on"}
 SETTINGS = {"requires_approval": "on", "publish_ahead_days": "14"}
 RULE = {"kind": "monthly", "ordinal": "2", "weekday": "3", "on_date": "", "start_time": "10:00",
-        "end_time": "12:00", "session_minutes": "60", "buffer_minutes": "15", "monthly_cap": "",
-        "min_notice_hours": "24", "is_active": "on"}
-BLACKOUT = {"start_date": "2031-07-01", "end_date": "2031-07-14", "note": "Summer"}
+        "end_time": "12:00", "session_minutes": "60", "buffer_minutes": "15", "is_active": "on"}
+BLACKOUT = {"start_date": "2031-07-01", "end_date": "2031-07-14", "start_time": "12:00", "end_time": "14:00",
+            "note": "Summer"}
+OVERRIDE = {"day": "2031-03-03", "unavailable": "", "start_1": "13:00", "end_1": "15:00", "start_2": "",
+            "end_2": "", "start_3": "", "end_3": ""}
+LIMITS = {"min_notice_hours": "24", "booking_window_days": "30", "monthly_cap": "4", "weekly_cap": "2",
+          "daily_cap": "1", "holiday_country": "DK", "skip_holidays": "on"}
 SLOT = {"day": "2031-03-04", "start": "10:00", "minutes": "60"}
 
 
@@ -49,6 +53,25 @@ def test_editing_a_rule_survives_hostile_input(as_actor, world, data):
 @FUZZ
 @given(data=field_values({"form": "blackout", **_prefixed("blackout", BLACKOUT)}, fixed=("form",)))
 def test_a_blackout_survives_hostile_input(as_actor, data):
+    check_post(as_actor("consultant"), "/me/rules/", data)
+
+
+@FUZZ
+@given(data=field_values({"form": "override", **_prefixed("override", OVERRIDE)}, fixed=("form",)))
+def test_a_date_override_survives_hostile_input(as_actor, data):
+    check_post(as_actor("consultant"), "/me/rules/", data)
+
+
+@FUZZ
+@given(data=field_values(_prefixed("override", OVERRIDE)))
+def test_a_date_override_from_the_month_review_survives_hostile_input(as_actor, data):
+    response = as_actor("consultant").post("/me/overrides/", data)
+    assert response.status_code == 302, response.status_code
+
+
+@FUZZ
+@given(data=field_values({"form": "limits", **_prefixed("limits", LIMITS)}, fixed=("form",)))
+def test_limits_and_holiday_settings_survive_hostile_input(as_actor, data):
     check_post(as_actor("consultant"), "/me/rules/", data)
 
 
