@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
 from consultants import offer
@@ -29,7 +30,25 @@ def slot_publish_due() -> dict:
             continue
         if published is not None:
             done[consultant.pk] = published
+    slot_offer_refresh_all()
     return done
+
+
+def slot_offer_refresh_all() -> int:
+    """Recompute every active consultant's offer (run by the hourly publishing task).
+
+    Every change of availability already refreshes at once; this catches what no service call announced —
+    slots written in bulk (the migration that introduced holidays, imports), a new year's holidays — so a
+    published slot is never offered for longer than an hour against the consultant's settings. Idempotent.
+    """
+    changed = 0
+    for consultant in Consultant.objects.filter(user__is_active=True).order_by("pk"):
+        try:
+            with transaction.atomic():
+                changed += offer.slot_offer_refresh(consultant=consultant)
+        except Exception:
+            log.exception("Refreshing the offer failed for consultant %s", consultant.pk)
+    return changed
 
 
 def slot_conflicts_notify(consultant_id: int) -> int:

@@ -441,3 +441,14 @@ def test_profile_directory_booking_and_calendar_pages_make_the_same_queries_howe
         calendars.append(_queries(client, "/me/calendar/?month=2027-06"))
         calendars.append(_queries(client, "/me/month/2027/6/"))
     assert calendars[:2] == calendars[2:]
+
+
+def test_the_hourly_task_applies_holidays_to_slots_written_without_a_refresh(anna):
+    from consultants.tasks import slot_publish_due
+
+    easter_monday = SlotFactory(consultant=anna, starts_at=at(date(2028, 4, 17), 9))  # written in bulk, say
+    assert easter_monday in slot_list_bookable(consultant=anna)
+    slot_publish_due()
+    slot_publish_due()
+    easter_monday.refresh_from_db()
+    assert easter_monday.off_reason == "holiday" and easter_monday not in slot_list_bookable(consultant=anna)
