@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_q.tasks import async_task
 
+from accounts import tasks
+
 
 @dataclass
 class Attachment:
@@ -86,4 +88,4 @@ def email_queue(*, template: str, context: dict, recipient: Recipient, attachmen
 def payload_queue(payload: Payload) -> None:
     # save=False: a rendered mail may hold a secret (invitation link, password-reset key, sign-in code); django-q2
     # must not keep it in its result table once delivered.
-    transaction.on_commit(lambda: async_task("accounts.tasks.email_deliver", payload, task_name="email", save=False))
+    transaction.on_commit(lambda: async_task(tasks.email_deliver, payload, task_name="email", save=False))

@@ -113,9 +113,11 @@ def queue_setup(n_confirm: int, n_remind: int) -> dict:
     # re-delivery would.
     from django_q.models import Schedule
 
+    from booking.tasks import reminders_send_due
+
     Schedule.objects.all().delete()
     for _ in range(4):
-        async_task("booking.tasks.reminders_send_due", task_name="reminders_send_due")
+        async_task(reminders_send_due, task_name="reminders_send_due")
     return {"expected": expected, "confirm_bookings": len(slots), "reminder_bookings": len(rest)}
 
 

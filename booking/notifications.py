@@ -1,6 +1,6 @@
 """Hooks the booking services call at every state change, inside their transaction.
 
-Each hook schedules work: after the transaction commits, a django-q2 task (named by its dotted path,
+Each hook schedules work: after the transaction commits, a django-q2 task (enqueued by function reference,
 given ids and plain values) sends the mail. A rolled-back booking therefore never mails anyone, and no
 network call ever runs inside a transaction. Tasks claim each mail before sending (booking/mails.py), so
 a task delivered twice sends once.
@@ -15,15 +15,17 @@ rolling the booking back). A freed slot sends booking.signals.slot_freed, and th
 Booking never imports the waitlist: the apps above it listen.
 """
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django_q.tasks import async_task
 
-from booking import signals
+from booking import signals, tasks
 from booking.invites import invite_sequence
 
 
-def _enqueue(func: str, *args, secret: bool = False) -> None:
-    options = {"task_name": func.rsplit(".", 1)[-1]}
+def _enqueue(func: Callable, *args, secret: bool = False) -> None:
+    options = {"task_name": func.__name__}
     if secret:
         options["save"] = False
     transaction.on_commit(lambda: async_task(func, *args, **options))
@@ -51,23 +53,23 @@ def on_booking_confirmed(booking) -> None:
     Raises BookingError("slot_taken") when the slot is held by a waitlist offer to another company.
     """
     _waitlist_settle(booking)
-    _enqueue("booking.tasks.booking_send_confirmation", booking.pk, _manage_token(booking), secret=True)
+    _enqueue(tasks.booking_send_confirmation, booking.pk, _manage_token(booking), secret=True)
 
 
 def on_booking_requested(booking) -> None:
     """A request awaits the consultant's approval: tell both sides. Raises like on_booking_confirmed."""
     _waitlist_settle(booking)
-    _enqueue("booking.tasks.booking_send_request", booking.pk, _manage_token(booking), secret=True)
+    _enqueue(tasks.booking_send_request, booking.pk, _manage_token(booking), secret=True)
 
 
 def on_booking_declined(booking) -> None:
     """The consultant declined a request, or it expired (booking.status tells which): tell the company."""
-    _enqueue("booking.tasks.booking_send_declined", booking.pk)
+    _enqueue(tasks.booking_send_declined, booking.pk)
 
 
 def on_booking_cancelled(booking) -> None:
     """A booking or a request was cancelled: CANCEL invite to the company, notice to the consultant."""
-    _enqueue("booking.tasks.booking_send_cancellation", booking.pk, cancel_sequence(booking))
+    _enqueue(tasks.booking_send_cancellation, booking.pk, cancel_sequence(booking))
 
 
 def on_booking_rescheduled(booking, old_slot) -> None:
@@ -76,7 +78,7 @@ def on_booking_rescheduled(booking, old_slot) -> None:
     Raises BookingError("slot_taken") when the new slot is held by a waitlist offer to another company.
     """
     _waitlist_settle(booking)
-    _enqueue("booking.tasks.booking_send_reschedule", booking.pk, old_slot.pk, int(booking.invite_sequence or 0))
+    _enqueue(tasks.booking_send_reschedule, booking.pk, old_slot.pk, int(booking.invite_sequence or 0))
 
 
 def on_slot_freed(slot) -> None:

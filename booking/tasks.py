@@ -1,17 +1,20 @@
 """django-q2 entry points for booking: they take ids, re-read the database and call a service.
 
 All are idempotent: mails are claimed before they are sent (booking/mails.py), periodic jobs claim rows
-with conditional updates. Registered schedules: see booking/schedules.py.
-"""
+with conditional updates. SCHEDULES (at the end) are installed by accounts/schedules.py.
 
-import logging
+booking/notifications.py enqueues the mail tasks by function reference, and booking_expire_requests calls the
+service that calls those hooks: booking.services → booking.notifications → booking.tasks → booking.services is
+the one import circle left in booking. Each side imports the other module as a whole and looks the function up
+when it is called, so the load order does not matter (the alternative, dotted strings, is what we removed).
+"""
 
 from django.utils import timezone
 
-from booking import mails
+from accounts.schedules import Periodic
+from booking import mails, reminders, services
 from booking.models import Booking
-
-log = logging.getLogger(__name__)
+from consultants.models import Slot
 
 
 def _booking(booking_id: int) -> Booking | None:
@@ -51,8 +54,6 @@ def booking_send_cancellation(booking_id: int, sequence: int) -> int:
 
 
 def booking_send_reschedule(booking_id: int, old_slot_id: int, sequence: int) -> int:
-    from consultants.models import Slot
-
     booking = _booking(booking_id)
     if booking is None or booking.status not in Booking.ACTIVE or booking.invite_sequence != sequence:
         return 0  # cancelled, or moved again since: a later task sends the newer invite
@@ -63,18 +64,15 @@ def booking_send_reschedule(booking_id: int, old_slot_id: int, sequence: int) ->
 
 
 def reminders_send_due() -> int:
-    from booking.reminders import reminders_send_due as send
-
-    return send(now=timezone.now())
+    return reminders.reminders_send_due(now=timezone.now())
 
 
 def booking_expire_requests() -> int:
-    """Approval requests unanswered for 48 hours expire (the service lives with the booking core)."""
-    from booking import services
+    """Approval requests unanswered for `approval_expiry_hours` expire and free their slots."""
+    return services.booking_expire_requests()
 
-    expire = getattr(services, "booking_expire_requests", None)
-    if expire is None:
-        log.warning("booking.services.booking_expire_requests does not exist yet")
-        return 0
-    result = expire()
-    return result if isinstance(result, int) else 0
+
+SCHEDULES = [
+    Periodic(reminders_send_due, minutes=5),
+    Periodic(booking_expire_requests, minutes=15),
+]

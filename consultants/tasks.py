@@ -1,10 +1,11 @@
-"""django-q2 entry points. Registered as an hourly schedule by migration 0003_publish_schedule."""
+"""django-q2 entry points; SCHEDULES (at the end) are installed by accounts/schedules.py."""
 
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.schedules import Periodic
 from consultants import offer
 from consultants.models import Consultant
 from consultants.services import slot_publish_due_for
@@ -60,3 +61,6 @@ def slot_conflicts_notify(consultant_id: int) -> int:
     if consultant is None:
         return 0
     return offer.slot_conflicts_notify(consultant=consultant)
+
+
+SCHEDULES = [Periodic(slot_publish_due, hourly=True)]

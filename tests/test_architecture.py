@@ -1,4 +1,5 @@
-"""The apps depend on each other in one direction only, and no two modules of the product import each other.
+"""The apps depend on each other in one direction only, and no two modules of the product import each other
+(but for the task circles named below).
 
 Data flows accounts ← consultants ← calendars ← booking ← waitlist, feedback ← engagements ← integrations ← reports:
 an app imports only from apps to its left (waitlist and feedback are siblings: neither imports the other). A lower
@@ -140,8 +141,18 @@ def test_no_app_imports_an_app_above_it_or_beside_it():
     assert layer_violations(ROOT, LAYERS) == []
 
 
+# The circles left on purpose, each inside one app: a service enqueues a task by function reference (so "go to
+# definition" works and a rename cannot leave a dangling dotted string), and that task's entry point calls a
+# service of the same app again. Both sides import the other *module* and look the function up when it is called,
+# so the load order does not matter. Any other circle fails.
+TASK_CIRCLES = [
+    ["booking.notifications", "booking.services", "booking.tasks"],  # a request expires → the decline mail task
+    ["waitlist.services", "waitlist.tasks"],  # an offer is mailed; an expired offer passes the slot on
+]
+
+
 def test_no_two_modules_of_the_product_import_each_other():
-    assert import_cycles(ROOT, [*RANK, SITE]) == []
+    assert import_cycles(ROOT, [*RANK, SITE]) == TASK_CIRCLES
 
 
 # --- the checks themselves can fail ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django_q.tasks import async_task
 
 from booking import signals
+from waitlist import tasks
 from waitlist.services import waitlist_booking_made
 
 
@@ -19,5 +20,5 @@ def settle_offers_on_slot_taken(sender, *, booking, **kwargs) -> None:
 def offer_freed_slot(sender, *, slot, **kwargs) -> None:
     """After commit, offer the freed slot to the first company in line."""
     slot_id = slot.pk
-    transaction.on_commit(lambda: async_task("waitlist.tasks.waitlist_offer_slot", slot_id,
+    transaction.on_commit(lambda: async_task(tasks.waitlist_offer_slot, slot_id,
                                              task_name="waitlist_offer_slot"))

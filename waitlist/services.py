@@ -4,6 +4,10 @@ A freed slot (a cancellation, or a newly published month) is offered to the firs
 offer holds the slot for that company until it expires (FairUsePolicy.waitlist_claim_hours, 24 h by
 default): the slot stays PUBLISHED, but `waitlist_slot_is_held` tells the booking flow to refuse it to
 everybody else. Unclaimed offers expire in a periodic task, and the slot passes to the next in line.
+
+A service here enqueues a task (by function reference) whose entry point calls a service here again (an offer is
+mailed; an expired offer passes the slot on): waitlist.services ↔ waitlist.tasks is an import circle on purpose.
+Each imports the other module as a whole and looks functions up when called, so the load order does not matter.
 """
 
 import logging
@@ -21,6 +25,7 @@ from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import FairUsePolicy
 from booking.services import booking_create
 from consultants.models import Consultant, Slot
+from waitlist import tasks
 from waitlist.models import WaitlistEntry, WaitlistOffer
 from waitlist.selectors import free_slots, waitlist_can_join
 
@@ -112,7 +117,7 @@ def waitlist_leave(*, entry: WaitlistEntry) -> WaitlistEntry:
 
 
 def _offer_again_on_commit(slot_id: int) -> None:
-    transaction.on_commit(lambda: async_task("waitlist.tasks.waitlist_offer_slot", slot_id,
+    transaction.on_commit(lambda: async_task(tasks.waitlist_offer_slot, slot_id,
                                              task_name="waitlist_offer_slot"))
 
 
@@ -144,7 +149,7 @@ def waitlist_offer_slot(*, slot: Slot, now: datetime | None = None) -> WaitlistO
             raise IntegrityError("waitlist entry changed while offering")  # rolls the offer back
         _slot_hold_sync(slot.pk)
         offer_id = offer.pk
-        transaction.on_commit(lambda: async_task("waitlist.tasks.waitlist_send_offer", offer_id, token,
+        transaction.on_commit(lambda: async_task(tasks.waitlist_send_offer, offer_id, token,
                                                  task_name="waitlist_send_offer", save=False))
     return offer
 

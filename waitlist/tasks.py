@@ -4,6 +4,7 @@ All are idempotent: offers are claimed with conditional updates, the offer mail 
 (booking/mails.py `send_once`).
 """
 
+from accounts.schedules import Periodic
 from consultants.models import Slot
 from waitlist import services
 from waitlist.mails import mail_waitlist_offer
@@ -24,3 +25,9 @@ def waitlist_offer_free_slots() -> int:
 
 def waitlist_expire_offers() -> int:
     return services.waitlist_expire_offers()
+
+
+SCHEDULES = [
+    Periodic(waitlist_offer_free_slots, minutes=5),
+    Periodic(waitlist_expire_offers, minutes=5),
+]

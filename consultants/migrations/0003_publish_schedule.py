@@ -1,22 +1,8 @@
-"""Register the hourly automatic-publishing schedule (idempotent: update_or_create by name)."""
+"""Once this registered periodic tasks; they are now declared in each app's tasks.py (SCHEDULES) and installed
+after every `migrate` by accounts/schedules.py, which also updates and removes what this migration wrote on older
+databases. The operation stays, as a no-op, so that the migration graph of existing databases is unchanged."""
 
 from django.db import migrations
-from django.utils import timezone
-
-SCHEDULE_NAME = "consultants.slot_publish_due"
-
-
-def register(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={"func": "consultants.tasks.slot_publish_due", "schedule_type": "H", "repeats": -1,
-                  "next_run": timezone.now()},
-    )
-
-
-def unregister(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
 
 
 class Migration(migrations.Migration):
@@ -25,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(register, unregister)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -226,7 +226,7 @@ def test_scheduling_explicitly_is_idempotent_and_keeps_the_first_time(mailoutbox
 def test_the_periodic_task_is_registered():
     from django_q.models import Schedule
 
-    schedule = Schedule.objects.get(name="booking.feedback_send_due")
+    schedule = Schedule.objects.get(name="feedback.feedback_send_due")
     assert schedule.func == "feedback.tasks.feedback_send_due"
     assert schedule.repeats == -1
 
