@@ -133,8 +133,10 @@ def check(plan: dict, tally: Tally) -> dict:
     from django.db.models import Count, Q
     from django_q.models import OrmQ
     from django_q.signing import SignedPackage
+    from django_q.utils import get_func_repr
 
     from booking.models import Booking
+    from booking.tasks import booking_send_cancellation, booking_send_confirmation
     from consultants.models import Slot
 
     company_ids = [c["company_id"] for c in plan["clients"]]
@@ -153,9 +155,10 @@ def check(plan: dict, tally: Tally) -> dict:
         except Exception:  # noqa: BLE001 -- another cluster's or a corrupt payload: counted, not fatal
             undecodable += 1
             continue
-        tasks.setdefault(task.get("func", "?"), set()).add(task.get("args", (None,))[0])
-    confirm = tasks.get("booking.tasks.booking_send_confirmation", set())
-    cancel = tasks.get("booking.tasks.booking_send_cancellation", set())
+        # Tasks are enqueued by function reference: key them by the function's dotted path.
+        tasks.setdefault(get_func_repr(task.get("func")) or "?", set()).add(task.get("args", (None,))[0])
+    confirm = tasks.get(get_func_repr(booking_send_confirmation), set())
+    cancel = tasks.get(get_func_repr(booking_send_cancellation), set())
     ids = set(made.values_list("pk", flat=True))
     cancelled_ids = set(made.filter(status=Booking.Status.CANCELLED).values_list("pk", flat=True))
     return {

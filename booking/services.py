@@ -314,3 +314,27 @@ def _copy(src: Booking, dst: Booking) -> None:
         setattr(dst, f, getattr(src, f))
     if "slot" in src._state.fields_cache:
         dst.slot = src.slot
+
+
+OUTCOME_EVENTS = {S.HELD: E.HELD, S.NO_SHOW: E.NO_SHOW}
+
+
+def booking_record_outcome(*, booking: Booking, status: str, by: User | None, actor_name: str = "",
+                           now: datetime | None = None) -> Booking:
+    """Mark a confirmed session that has ended as held or as a no-show, and write that step on its timeline.
+
+    Claimed with a conditional UPDATE on status 'confirmed', so of two concurrent calls exactly one records it.
+    Raises BookingError("invalid_outcome") for any other status, ("too_early") before the session has ended,
+    ("not_confirmed") when the booking is not (or no longer) confirmed.
+    """
+    if status not in OUTCOME_EVENTS:
+        raise BookingError("invalid_outcome", _("Choose held or no-show."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        if booking.slot.ends_at > now:
+            raise BookingError("too_early", _("The outcome can be recorded once the session has ended."))
+        if Booking.objects.filter(pk=booking.pk, status=S.CONFIRMED).update(status=status) != 1:
+            raise BookingError("not_confirmed", _("Only a confirmed session can be marked as held or no-show."))
+        booking.status = status
+        pipeline_event_record(booking=booking, kind=OUTCOME_EVENTS[status], actor=by, actor_name=actor_name)
+    return booking

@@ -27,12 +27,6 @@ INVOICE_DUE_DAYS = 30
 SESSION_LIFETIME = timedelta(hours=23)
 
 
-def in_transaction() -> bool:
-    """True inside an atomic block of our own (the test case's wrapping transaction does not count)."""
-    blocks = transaction.get_connection().atomic_blocks
-    return any(not getattr(block, "_from_testcase", False) for block in blocks)
-
-
 class PaymentProvider:
     name: str = ""
 
@@ -105,10 +99,11 @@ def attempt_open(*, payment: Payment) -> PaymentAttempt:
     Each session expires at its attempt's `created_at + SESSION_LIFETIME` (we set `expires_at`), so an attempt
     older than that is closed here and a new one (new idempotency key) is opened. An attempt that never got
     its session is not reused within the last hour of that window (Stripe wants `expires_at` ≥ 30 min ahead).
-    The payment row is locked so two concurrent "Pay now" clicks share one attempt.
+    The payment row is locked so two concurrent "Pay now" clicks share one attempt. The block is durable: called
+    inside another transaction (where the Stripe call that follows must never run) it raises RuntimeError.
     """
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Payment.objects.select_for_update().filter(pk=payment.pk).first()
         PaymentAttempt.objects.filter(payment=payment, status=PaymentAttempt.Status.OPEN).filter(
             Q(created_at__lte=now - SESSION_LIFETIME)
@@ -155,11 +150,9 @@ class StripeProvider(PaymentProvider):
         PaymentAttempt.objects.create(payment=payment)
 
     def start(self, *, payment: Payment) -> str | None:
-        if in_transaction():
-            raise RuntimeError("Stripe must not be called inside a database transaction")
         if payment.status != Payment.Status.PENDING:
             return None
-        attempt = attempt_open(payment=payment)
+        attempt = attempt_open(payment=payment)  # durable: raises inside a transaction, before any network call
         if attempt.session_id and attempt.checkout_url:
             return attempt.checkout_url
         session = stripe_api.checkout_session_create(params=checkout_params(payment=payment, attempt=attempt),

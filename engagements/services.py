@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import audit_record
 from accounts.mail import Recipient, email_queue
 from accounts.models import Membership, User
+from booking.errors import BookingError
 from booking.models import Booking, PipelineEvent
-from booking.services import pipeline_event_record
+from booking.services import booking_record_outcome, pipeline_event_record
 from engagements.models import (
     Currency,
     Engagement,
@@ -122,11 +123,12 @@ def _link(name: str, *args) -> str:
 
 
 # --- Session outcome ----------------------------------------------------------------------------
-OUTCOMES = {"held": (Booking.Status.HELD, Kind.HELD), "no_show": (Booking.Status.NO_SHOW, Kind.NO_SHOW)}
+OUTCOMES = {"held": Booking.Status.HELD, "no_show": Booking.Status.NO_SHOW}
 
 
 def session_record_outcome(*, booking: Booking, outcome: str, by: User) -> Booking:
-    """Record that a confirmed session was held or that the company did not come.
+    """Record that a confirmed session was held or that the company did not come (the booking's status and its
+    timeline change in booking's own service); a no-show tells the company.
 
     Raises EngagementError: "not_allowed" (not the session's consultant), "invalid_outcome", "too_early"
     (before the slot's end), "not_confirmed" (any other status, also when recorded concurrently).
@@ -135,15 +137,12 @@ def session_record_outcome(*, booking: Booking, outcome: str, by: User) -> Booki
         raise EngagementError("invalid_outcome")
     if not _is_consultant_of(by, booking):
         raise EngagementError("not_allowed")
-    status, kind = OUTCOMES[outcome]
     with transaction.atomic():
-        if booking.slot.ends_at > timezone.now():
-            raise EngagementError("too_early")
-        if Booking.objects.filter(pk=booking.pk, status=Booking.Status.CONFIRMED).update(status=status) != 1:
-            raise EngagementError("not_confirmed")
-        booking.status = status
-        _event(booking=booking, kind=kind, actor=by)
-        if status == Booking.Status.NO_SHOW:
+        try:
+            booking_record_outcome(booking=booking, status=OUTCOMES[outcome], by=by, actor_name=_name(by)[:150])
+        except BookingError as e:
+            raise EngagementError(e.code) from None
+        if booking.status == Booking.Status.NO_SHOW:
             email_queue(
                 template="engagements_no_show",
                 context={"booking": booking, "consultant": booking.consultant,

@@ -14,7 +14,7 @@ def _bug(request):
 
 # This module doubles as a URLconf so the real handler500 can be exercised without touching product URLs.
 urlpatterns = [path("locked/", _locked), path("bug/", _bug)]
-handler500 = "accounts.views.server_error"
+handler500 = "config.views.server_error"
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
         def __exit__(self, *exc):
             return False
 
-    from accounts import views
+    from config import views
 
     monkeypatch.setattr(views.connection, "cursor", lambda: BrokenCursor())
     response = client.get("/healthz")

@@ -107,6 +107,19 @@ def test_a_stripe_outage_keeps_the_acceptance_and_pay_now_retries_with_the_same_
     assert len(keys) == 1  # the retry re-used the stored key
 
 
+def test_stripe_is_never_called_inside_a_transaction(accepted, fake_stripe):
+    from django.db import transaction
+
+    from engagements.services import payment_start
+
+    engagement, payment, url = accepted
+    PaymentAttempt.objects.filter(payment=payment).update(session_id=None, checkout_url="")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        payment_start(payment=payment)
+    assert len(fake_stripe.creates) == 1  # only the acceptance's own call, made after its commit
+    assert payment_start(payment=payment) is not None and len(fake_stripe.creates) == 2
+
+
 @pytest.mark.parametrize("tamper", ["body", "secret", "stale", "missing"])
 def test_a_webhook_with_a_bad_or_stale_signature_is_refused(accepted, fake_stripe, client, tamper):
     _, payment, _ = accepted

@@ -11,8 +11,8 @@ from booking.models import Booking, IntakeAnswer, PipelineEvent
 from engagements.models import Engagement, GapReport
 from feedback.models import Feedback
 from reports.models import DataRequestLog
+from reports.privacy import DataProtectionError, company_delete
 from reports.selectors import Period, conversion_report
-from reports.services import DataProtectionError, company_delete
 from tests.factories import (
     BookingFactory,
     ConsultantFactory,

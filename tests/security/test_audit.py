@@ -280,7 +280,7 @@ def test_deleting_a_company_keeps_who_did_what_in_the_audit_log_but_not_the_text
 
     from accounts.models import Company
     from engagements.models import GapReport
-    from reports.services import company_delete
+    from reports.privacy import company_delete
 
     world = build_world()
     staff, owner = world.users["staff"], world.users["member"]
