@@ -3,8 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
 from booking import urls as booking_urls
+from config import views as site_views
 from feedback import urls as feedback_urls
 from waitlist import urls as waitlist_urls
 
@@ -12,10 +12,10 @@ admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
-    path("dashboard/", account_views.dashboard, name="dashboard"),
-    path("healthz", account_views.healthz, name="healthz"),
-    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("", site_views.home, name="home"),
+    path("dashboard/", site_views.dashboard, name="dashboard"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("i18n/setlang/", site_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("consultants.urls")),
@@ -34,4 +34,4 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler500 = "accounts.views.server_error"
+handler500 = "config.views.server_error"

@@ -1,7 +1,9 @@
 """Data protection for companies: export everything we hold about a company, and delete the company account.
 
-reports/ is read-only for product data — this module is the one, deliberate exception: deleting an account
-has to reach into every app's tables, and it belongs next to the export that must list the same tables.
+Not a report: it lives in reports/ only because it must reach into every app's tables (accounts, booking,
+waitlist, feedback, engagements), and reports is the one app above all of them. reports/ is otherwise read-only
+for product data; this module is the one, deliberate exception, with the deletion next to the export that must
+list the same tables.
 
 Deletion anonymises instead of deleting where the reports need the row: bookings keep status, times,
 consultant and slot; feedback keeps its score and dates; engagements keep amounts, currency, VAT rate, status

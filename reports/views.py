@@ -29,9 +29,9 @@ from engagements.selectors import Stage
 from reports.charts import funnel_chart, trend_chart
 from reports.forms import PeriodForm
 from reports.models import WallSettings
+from reports.privacy import DataProtectionError, company_export_data
+from reports.privacy import company_delete as company_delete_service
 from reports.selectors import Report, consultant_feedback, conversion_report, lead_rows, promoter_wall
-from reports.services import DataProtectionError, company_export_data
-from reports.services import company_delete as company_delete_service
 
 
 def staff_required(view):
