@@ -8,9 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from accounts.mail import Recipient, email_build
+from calendars import services
 from calendars.errors import source_error_text
 from calendars.models import CalendarSource
-from calendars.services import busy_conflicts_claim, busy_conflicts_mark_sent, busy_conflicts_release
 from consultants.models import Consultant
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def mail_busy_conflicts(*, consultant_id: int) -> int:
     consultant = Consultant.objects.select_related("user").filter(pk=consultant_id).first()
     if consultant is None:
         return 0
-    rows = busy_conflicts_claim(consultant_id=consultant_id, lease=_lease())
+    rows = services.busy_conflicts_claim(consultant_id=consultant_id, lease=_lease())
     if not rows:
         return 0
     try:
@@ -45,9 +45,9 @@ def mail_busy_conflicts(*, consultant_id: int) -> int:
             "sources_path": _path("calendars:sources", "/me/calendars/"),
         }).send()
     except BaseException:
-        busy_conflicts_release(rows)
+        services.busy_conflicts_release(rows)
         raise
-    busy_conflicts_mark_sent(rows)
+    services.busy_conflicts_mark_sent(rows)
     return len(rows)
 
 

@@ -14,6 +14,7 @@ at once), so the marks always come from every source's committed periods.
 import logging
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from calendars import dav
+from calendars import dav, tasks
 from calendars.crypto import SecretUnreadable
 from calendars.fetch import FetchError, conditional_headers, safe_request
 from calendars.ics import NotACalendar, busy_intervals, parse_calendars
@@ -50,9 +51,9 @@ class SyncResult:
     error: str = ""
 
 
-def _enqueue(func: str, *args) -> None:
+def _enqueue(func: Callable, *args) -> None:
     # Task arguments are ids only: no URL, no password ever reaches the task table.
-    transaction.on_commit(lambda: async_task(func, *args, task_name=func.rsplit(".", 1)[-1]))
+    transaction.on_commit(lambda: async_task(func, *args, task_name=func.__name__))
 
 
 def normalise_ics_url(url: str) -> str:
@@ -88,7 +89,7 @@ def source_add_ics(*, consultant: Consultant, name: str, url: str, all_day_block
     source.set_secret({"url": url})
     with transaction.atomic():
         source.save()
-        _enqueue("calendars.tasks.source_sync", source.pk)
+        _enqueue(tasks.source_sync, source.pk)
     return source
 
 
@@ -102,7 +103,7 @@ def source_add_caldav(*, consultant: Consultant, name: str, url: str, username: 
     source.set_secret({"url": url, "username": username.strip(), "password": password})
     with transaction.atomic():
         source.save()
-        _enqueue("calendars.tasks.source_discover", source.pk)
+        _enqueue(tasks.source_discover, source.pk)
     return source
 
 
@@ -135,7 +136,7 @@ def source_choose_calendars(*, source: CalendarSource, urls: list[str]) -> Calen
     with transaction.atomic():
         CalendarSource.objects.filter(pk=source.pk).update(calendars=chosen)
         source.calendars = chosen
-        _enqueue("calendars.tasks.source_sync", source.pk)
+        _enqueue(tasks.source_sync, source.pk)
     return source
 
 
@@ -148,7 +149,7 @@ def source_update(*, source: CalendarSource, name: str, all_day_blocks: bool) ->
         if resync:
             source.etag, source.last_modified = "", ""
             fields += ["etag", "last_modified"]
-            _enqueue("calendars.tasks.source_sync", source.pk)
+            _enqueue(tasks.source_sync, source.pk)
         source.save(update_fields=fields)
     return source
 
@@ -167,9 +168,9 @@ def source_request_sync(*, source: CalendarSource) -> None:
     for its list again)."""
     with transaction.atomic():
         if source.kind == CalendarSource.Kind.CALDAV and not source.calendars:
-            _enqueue("calendars.tasks.source_discover", source.pk)
+            _enqueue(tasks.source_discover, source.pk)
         else:
-            _enqueue("calendars.tasks.source_sync", source.pk)
+            _enqueue(tasks.source_sync, source.pk)
 
 
 # --- The sync ----------------------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ def _record_failure(source: CalendarSource, exc: Exception, *, now: datetime) ->
         claimed = CalendarSource.objects.filter(pk=source.pk, failing_since__lte=limit,
                                                 failure_mailed_at__isnull=True).update(failure_mailed_at=now)
         if claimed:
-            _enqueue("calendars.tasks.source_send_failing", source.pk)
+            _enqueue(tasks.source_send_failing, source.pk)
     return code
 
 
@@ -319,7 +320,7 @@ def apply_busy(*, consultant: Consultant, now: datetime) -> int:
     new = [BusyConflict(slot_id=pk, consultant=consultant, detected_at=now) for pk in booked_conflicts - existing]
     BusyConflict.objects.bulk_create(new)
     if new:
-        _enqueue("calendars.tasks.busy_conflicts_send", consultant.pk)
+        _enqueue(tasks.busy_conflicts_send, consultant.pk)
     return len(new)
 
 
@@ -372,6 +373,6 @@ def sources_sync_due(*, now: datetime | None = None) -> int:
         claimed = CalendarSource.objects.filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=stale),
                                                 pk=pk).update(last_attempt_at=now)
         if claimed:
-            async_task("calendars.tasks.source_sync", pk, task_name="source_sync")
+            async_task(tasks.source_sync, pk, task_name="source_sync")
             queued += 1
     return queued

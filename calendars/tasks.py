@@ -6,12 +6,8 @@ claims each source with a conditional update, and mails are claimed before they 
 
 from django.conf import settings
 
+from accounts.schedules import Periodic
 from calendars import mails, services
-
-# name, dotted task path, every N minutes: installed with the other apps' schedules after migrate.
-SCHEDULES = [
-    ("calendars.sources_sync_due", "calendars.tasks.sources_sync_due", settings.CALENDAR_SYNC_MINUTES),
-]
 
 
 def sources_sync_due() -> int:
@@ -32,3 +28,6 @@ def busy_conflicts_send(consultant_id: int) -> int:
 
 def source_send_failing(source_id: int) -> int:
     return mails.mail_source_failing(source_id=source_id)
+
+
+SCHEDULES = [Periodic(sources_sync_due, minutes=settings.CALENDAR_SYNC_MINUTES)]

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Written out on purpose: dropping a schedule from a tasks.py must be a visible change here too.
 REGISTERED = {
+    ("calendars.sources_sync_due", "calendars.tasks.sources_sync_due", Schedule.MINUTES, 15),
     ("booking.reminders_send_due", "booking.tasks.reminders_send_due", Schedule.MINUTES, 5),
     ("booking.booking_expire_requests", "booking.tasks.booking_expire_requests", Schedule.MINUTES, 15),
     ("waitlist.waitlist_offer_free_slots", "waitlist.tasks.waitlist_offer_free_slots", Schedule.MINUTES, 5),
