@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django_q.tasks import async_task
 
 from accounts.mail import Recipient, email_queue
+from consultants import tasks
 from consultants.availability import month_start, next_month
 from consultants.models import Blackout, Consultant, DateOverride, HolidayOpening, OffReason, Slot
 
@@ -276,8 +277,7 @@ def slot_offer_refresh(*, consultant: Consultant, first: date | None = None, las
         Slot.objects.bulk_update(changed, ["off_reason", "conflict_mailed"])
     if conflicts:
         pk = consultant.pk
-        transaction.on_commit(lambda: async_task("consultants.tasks.slot_conflicts_notify", pk,
-                                                 task_name="slot_conflicts_notify"))
+        transaction.on_commit(lambda: async_task(tasks.slot_conflicts_notify, pk, task_name="slot_conflicts_notify"))
     return len(changed)
 
 

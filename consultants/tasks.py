@@ -6,9 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.schedules import Periodic
-from consultants import offer
+from consultants import offer, services
 from consultants.models import Consultant
-from consultants.services import slot_publish_due_for
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ def slot_publish_due() -> dict:
                   .select_related("user").order_by("pk"))
     for consultant in candidates:
         try:
-            published = slot_publish_due_for(consultant=consultant, now=now)
+            published = services.slot_publish_due_for(consultant=consultant, now=now)
         except Exception:
             log.exception("Automatic publishing failed for consultant %s", consultant.pk)
             continue

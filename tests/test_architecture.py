@@ -146,6 +146,7 @@ def test_no_app_imports_an_app_above_it_or_beside_it():
 # service of the same app again. Both sides import the other *module* and look the function up when it is called,
 # so the load order does not matter. Any other circle fails.
 TASK_CIRCLES = [
+    ["consultants.offer", "consultants.services", "consultants.tasks"],  # an offer refresh → the conflict mail task
     ["calendars.mails", "calendars.services", "calendars.tasks"],  # a source is saved → its sync task → the service
     ["booking.notifications", "booking.services", "booking.tasks"],  # a request expires → the decline mail task
     ["waitlist.services", "waitlist.tasks"],  # an offer is mailed; an expired offer passes the slot on
