@@ -41,12 +41,23 @@ COMPANIES = [
 ]
 
 
+# Invoice addresses and VAT numbers (made up): the Danish company is a reverse-charge buyer of the Swedish seller.
+BILLING = {
+    "556677-8899": ("Box 12\n531 21 Lidköping", "SE556677889901"),
+    "10150817": ("Åboulevarden 1\n8000 Aarhus C", "DK10150817"),
+    "556036-0793": ("Sveavägen 10\n111 57 Stockholm", "SE556036079301"),
+}
+
+
 def seed() -> list[Login]:
     logins = [Login("staff", demo_user("admin@probono.test", name="Probono Admin", is_staff=True).email)]
     for name, org, country, industry, size, (email, person, lang, zone), members in COMPANIES:
         company, _ = Company.objects.get_or_create(
             country=country, org_number=org, defaults={"name": name, "industry": industry, "size": size}
         )
+        if org in BILLING and not company.billing_address:
+            company.billing_address, company.vat_number = BILLING[org]
+            company.save(update_fields=["billing_address", "vat_number"])
         owner = demo_user(email, name=person, language=lang, time_zone=zone)
         Membership.objects.get_or_create(user=owner, company=company, defaults={"role": Membership.Role.OWNER})
         logins.append(Login("company", owner.email))

@@ -73,13 +73,26 @@ class CompanySignupForm(CompanyFieldsMixin):
 
 
 class CompanyForm(CompanyFieldsMixin):
+    billing_address = forms.CharField(label=_("Billing address"), required=False, max_length=500,
+                                      widget=forms.Textarea(attrs={"rows": 3}),
+                                      help_text=_("Street, postal code and town, as invoices should show them."))
+    vat_number = forms.CharField(label=_("VAT number"), required=False, max_length=20,
+                                 help_text=_("With its country prefix, e.g. SE556677889901 or DK12345678."))
+
     def __init__(self, *args, instance: Company, **kwargs):
         self.instance = instance
         kwargs.setdefault("initial", {
             "company_name": instance.name, "country": instance.country, "org_number": instance.org_number,
-            "industry": instance.industry, "size": instance.size,
+            "industry": instance.industry, "size": instance.size, "billing_address": instance.billing_address,
+            "vat_number": instance.vat_number,
         })
         super().__init__(*args, **kwargs)
+
+    def clean_vat_number(self):
+        value = "".join(self.cleaned_data["vat_number"].split()).upper()
+        if value and not (len(value) > 4 and value[:2].isalpha() and value[2:].isalnum()):
+            raise ValidationError(_("Enter the VAT number with its two-letter country prefix, e.g. SE556677889901."))
+        return value
 
 
 class InviteForm(forms.Form):

@@ -23,7 +23,7 @@ from accounts import tasks
 @dataclass
 class Attachment:
     filename: str
-    content: str
+    content: str | bytes
     mimetype: str  # e.g. "text/calendar; method=REQUEST"
 
 

@@ -95,6 +95,11 @@ class Company(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.SE)
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, default=Industry.OTHER)
     size = models.CharField(_("size"), max_length=8, choices=Size.choices, default=Size.SMALL)
+    # What an invoice to the company names (Swedish and Danish invoices must show the buyer's address; a VAT
+    # number from another EU country makes the sale a reverse-charge one).
+    billing_address = models.TextField(_("billing address"), blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True,
+                                  help_text=_("With its country prefix, e.g. SE556677889901 or DK12345678."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -53,6 +53,7 @@ def company(request):
             d = form.cleaned_data
             company.name, company.country, company.org_number = d["company_name"], d["country"], d["org_number"]
             company.industry, company.size = d["industry"], d["size"]
+            company.billing_address, company.vat_number = d["billing_address"].strip(), d["vat_number"]
             company.save()
             messages.success(request, _("Company details saved."))
             return redirect("accounts:company")

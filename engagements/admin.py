@@ -1,9 +1,19 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import AuditedAdmin
-from engagements.models import Engagement, GapItem, GapReport, Invoice, Payment, PaymentAttempt, StripeEvent
+from engagements.models import (
+    Engagement,
+    GapItem,
+    GapReport,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    SellerSettings,
+    StripeEvent,
+)
 from engagements.services import EngagementError, engagement_cancel, invoice_mark_paid
 
 
@@ -104,3 +114,47 @@ class StripeEventAdmin(AuditedAdmin):
     list_filter = ["type"]
     search_fields = ["event_id"]
     readonly_fields = ["event_id", "type", "livemode", "received_at"]
+
+
+class SellerSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SellerSettings
+        fields = ["legal_name", "address", "country", "org_number", "vat_number", "f_tax", "email", "bankgiro",
+                  "plusgiro", "iban", "bic", "fi_creditor_number", "ocr_length_digit"]
+
+    def clean_fi_creditor_number(self):
+        value = self.cleaned_data["fi_creditor_number"].strip()
+        if value and not (len(value) == 8 and value.isdigit()):
+            raise forms.ValidationError(_("A FI creditor number has 8 digits."))
+        return value
+
+    def clean_iban(self):
+        value = "".join(self.cleaned_data["iban"].split()).upper()
+        if value:
+            rearranged = value[4:] + value[:4]
+            digits = "".join(str(int(ch, 36)) for ch in rearranged) if rearranged.isalnum() else ""
+            if len(value) < 15 or not digits or int(digits) % 97 != 1:
+                raise forms.ValidationError(_("This is not a valid IBAN."))
+        return value
+
+    def clean_vat_number(self):
+        return "".join(self.cleaned_data["vat_number"].split()).upper()
+
+
+@admin.register(SellerSettings)
+class SellerSettingsAdmin(AuditedAdmin):
+    """The seller named on every new invoice; one row (pk 1)."""
+
+    form = SellerSettingsForm
+    list_display = ["legal_name", "country", "org_number", "vat_number", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return not SellerSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)

@@ -13,8 +13,25 @@ from django.utils import timezone
 from accounts.models import Company, Membership
 from booking.models import Booking, PipelineEvent
 from consultants.models import Consultant, Slot
-from engagements.models import Engagement, GapItem, GapReport, Invoice, Payment, PaymentAttempt, vat_of
+from engagements import references
+from engagements.models import (
+    Engagement,
+    GapItem,
+    GapReport,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    SellerSettings,
+    vat_of,
+)
 from engagements.payments import invoice_next_number
+
+# The demo seller (made-up numbers with valid check digits): a Swedish AB with bankgiro, IBAN and a Danish FI
+# creditor number, so invoices in SEK show an OCR reference and invoices in DKK a +71 line.
+DEMO_SELLER = dict(
+    legal_name="Probono Nordic AB", address="Storgatan 1\n111 22 Stockholm", country="SE",
+    org_number="559123-4561", vat_number="SE559123456101", f_tax=True, email="faktura@probono.test",
+    bankgiro="5050-1055", iban="SE4550000000058398257466", bic="ESSESESS", fi_creditor_number="81234567")
 
 E = Engagement.Status
 
@@ -129,7 +146,10 @@ def _offer(o: Offer, booking: Booking, consultant: Consultant, member) -> None:
     if not accepted:
         return
     _event(booking, "accepted", member, who, engagement.accepted_at, engagement_id=engagement.pk, provider=o.provider)
-    vat = vat_of(o.amount_minor, engagement.vat_rate_bp)
+    seller = SellerSettings.current()
+    reverse_charge = references.reverse_charge_applies(seller_country=seller.country,
+                                                       buyer_vat_number=booking.company.vat_number)
+    vat = 0 if reverse_charge else vat_of(o.amount_minor, engagement.vat_rate_bp)
     payment_status = {E.ACCEPTED: Payment.Status.PENDING, E.REFUNDED: Payment.Status.REFUNDED}
     status = payment_status.get(o.status, Payment.Status.PAID)
     payment = Payment.objects.create(
@@ -144,13 +164,17 @@ def _offer(o: Offer, booking: Booking, consultant: Consultant, member) -> None:
         issued = timezone.localdate()
         sequence = invoice_next_number(year=issued.year)
         company = booking.company
+        base = references.invoice_reference_base(year=issued.year, sequence=sequence)
         Invoice.objects.create(
             payment=payment, year=issued.year, sequence=sequence, number=f"{issued.year}-{sequence:05d}",
             issued_on=issued, due_on=issued + timedelta(days=30), company_name=company.name,
             company_org_number=company.org_number, company_country=company.country,
+            company_address=company.billing_address, company_vat_number=company.vat_number,
+            seller=seller.snapshot(), reverse_charge=reverse_charge, ocr_reference=references.ocr_reference(base),
+            fik_payment_id=references.fik_payment_id(base),
             seller_name=consultant.display_name, description=o.title, amount_minor=o.amount_minor,
-            vat_rate_bp=engagement.vat_rate_bp, vat_minor=vat, total_minor=o.amount_minor + vat,
-            currency=engagement.currency)
+            vat_rate_bp=0 if reverse_charge else engagement.vat_rate_bp, vat_minor=vat,
+            total_minor=o.amount_minor + vat, currency=engagement.currency)
     if paid:
         _event(booking, "paid", member, who, engagement.paid_at, engagement_id=engagement.pk, provider=o.provider)
     if o.status == E.COMPLETED:
@@ -162,6 +186,8 @@ def _offer(o: Offer, booking: Booking, consultant: Consultant, member) -> None:
 
 
 def seed() -> list:
+    if not SellerSettings.objects.exists():
+        SellerSettings.objects.create(pk=1, **DEMO_SELLER)
     # booking/demo.py's held sessions get a shared gap report too (not later demos' sessions, which are marked
     # with data["demo"] and are created after this seed: touching them would make a second run change things).
     for booking in (Booking.objects.filter(status=Booking.Status.HELD, gap_report__isnull=True,

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from engagements import references
+
 
 class Currency(models.TextChoices):
     SEK = "SEK", "SEK"
@@ -257,6 +259,53 @@ class StripeEvent(models.Model):
 
 
 # --- Invoice ----------------------------------------------------------------------------------
+class SellerSettings(models.Model):
+    """Who sells on our invoices: one row, edited by staff in the admin. Each invoice keeps a copy of what this
+    said when it was issued, so a later change (a new bank account) never rewrites a sent invoice."""
+
+    class Country(models.TextChoices):
+        SE = "SE", _("Sweden")
+        DK = "DK", _("Denmark")
+
+    legal_name = models.CharField(_("legal name"), max_length=200, default="Probono AB")
+    address = models.TextField(_("address"), default="", blank=True,
+                               help_text=_("Street, postal code and town, one per line."))
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.SE)
+    org_number = models.CharField(_("organisation or CVR number"), max_length=32, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    f_tax = models.BooleanField(_("approved for F-tax"), default=True,
+                                help_text=_("Swedish invoices say “Godkänd för F-skatt” when this is set."))
+    email = models.EmailField(_("billing e-mail"), blank=True)
+    bankgiro = models.CharField(_("bankgiro"), max_length=12, blank=True)
+    plusgiro = models.CharField(_("plusgiro"), max_length=12, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    fi_creditor_number = models.CharField(
+        _("FI creditor number"), max_length=8, blank=True,
+        help_text=_("Danish FI-kort (kortart 71) creditor number, 8 digits; invoices in DKK show the +71 line."))
+    ocr_length_digit = models.BooleanField(
+        _("OCR with length digit"), default=True,
+        help_text=_("As agreed with Bankgirot: OCR references end in a length digit and a check digit."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("seller details")
+        verbose_name_plural = _("seller details")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="seller_settings_single_row")]
+
+    def __str__(self):
+        return self.legal_name
+
+    @classmethod
+    def current(cls) -> "SellerSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def snapshot(self) -> dict:
+        fields = ["legal_name", "address", "country", "org_number", "vat_number", "f_tax", "email", "bankgiro",
+                  "plusgiro", "iban", "bic", "fi_creditor_number", "ocr_length_digit"]
+        return {f: getattr(self, f) for f in fields}
+
+
 class InvoiceCounter(models.Model):
     """One row per year. Incremented in the same transaction that creates the invoice: a rolled-back
     acceptance also rolls back its number, so the sequence has no gaps, and the row lock (or SQLite's
@@ -284,6 +333,13 @@ class Invoice(models.Model):
     company_name = models.CharField(_("company"), max_length=200)
     company_org_number = models.CharField(_("organisation number"), max_length=32, blank=True)
     company_country = models.CharField(_("country"), max_length=2, blank=True)
+    company_address = models.TextField(_("billing address"), blank=True)
+    company_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    # The seller as SellerSettings said when the invoice was issued (SellerSettings.snapshot()).
+    seller = models.JSONField(_("seller"), default=dict, blank=True)
+    reverse_charge = models.BooleanField(_("reverse charge"), default=False)
+    ocr_reference = models.CharField(_("OCR reference"), max_length=25, blank=True)
+    fik_payment_id = models.CharField(_("FI-kort payment id"), max_length=15, blank=True)
     seller_name = models.CharField(_("consultant"), max_length=150)
     description = models.CharField(_("description"), max_length=200)
     amount_minor = models.PositiveBigIntegerField()
@@ -309,3 +365,18 @@ class Invoice(models.Model):
     def vat_percent(self) -> str:
         whole, rest = divmod(self.vat_rate_bp, 100)
         return f"{whole}" if not rest else f"{whole}.{rest:02d}".rstrip("0")
+
+    @property
+    def fik_code_line(self) -> str:
+        creditor = self.seller.get("fi_creditor_number", "")
+        if not (self.fik_payment_id and creditor):
+            return ""
+        return references.fik_code_line(self.fik_payment_id, creditor)
+
+    @property
+    def seller_address_lines(self) -> list[str]:
+        return [line.strip() for line in self.seller.get("address", "").splitlines() if line.strip()]
+
+    @property
+    def company_address_lines(self) -> list[str]:
+        return [line.strip() for line in self.company_address.splitlines() if line.strip()]

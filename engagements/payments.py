@@ -15,9 +15,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.mail import Recipient, email_queue
+from accounts.mail import Attachment, Recipient, email_queue
+from engagements import references
 from engagements import stripe as stripe_api
-from engagements.models import Invoice, InvoiceCounter, Payment, PaymentAttempt
+from engagements.invoice_pdf import invoice_pdf
+from engagements.models import Engagement, Invoice, InvoiceCounter, Payment, PaymentAttempt, SellerSettings
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,16 @@ def invoice_next_number(*, year: int) -> int:
     return InvoiceCounter.objects.values_list("last_number", flat=True).get(year=year)
 
 
+def vat_rate_for(*, engagement: Engagement, seller: SellerSettings | None = None) -> int:
+    """The VAT rate (basis points) a sale is charged with: none for a reverse-charge sale to an EU business in
+    another country than the seller (the buyer accounts for the VAT), the engagement's rate otherwise."""
+    seller = seller or SellerSettings.current()
+    if references.reverse_charge_applies(seller_country=seller.country,
+                                         buyer_vat_number=engagement.company.vat_number):
+        return 0
+    return engagement.vat_rate_bp
+
+
 def invoice_issue(*, payment: Payment) -> Invoice:
     """The payment's invoice, created (and mailed to the person who accepted) on first call."""
     existing = Invoice.objects.filter(payment=payment).first()
@@ -58,27 +70,42 @@ def invoice_issue(*, payment: Payment) -> Invoice:
     engagement = payment.engagement
     company = engagement.company
     today = timezone.localdate()
+    seller = SellerSettings.current()
+    reverse_charge = references.reverse_charge_applies(seller_country=seller.country,
+                                                       buyer_vat_number=company.vat_number)
     try:
         with transaction.atomic():
             sequence = invoice_next_number(year=today.year)
+            base = references.invoice_reference_base(year=today.year, sequence=sequence)
             invoice = Invoice.objects.create(
                 payment=payment, year=today.year, sequence=sequence, number=f"{today.year}-{sequence:05d}",
                 issued_on=today, due_on=today + timedelta(days=INVOICE_DUE_DAYS),
                 company_name=company.name, company_org_number=company.org_number, company_country=company.country,
+                company_address=company.billing_address, company_vat_number=company.vat_number,
+                seller=seller.snapshot(), reverse_charge=reverse_charge,
+                ocr_reference=references.ocr_reference(base, length_digit=seller.ocr_length_digit),
+                fik_payment_id=references.fik_payment_id(base),
                 seller_name=engagement.consultant.display_name, description=engagement.title[:200],
-                amount_minor=payment.amount_minor, vat_rate_bp=engagement.vat_rate_bp, vat_minor=payment.vat_minor,
-                total_minor=payment.total_minor, currency=payment.currency,
+                amount_minor=payment.amount_minor, vat_rate_bp=0 if reverse_charge else engagement.vat_rate_bp,
+                vat_minor=payment.vat_minor, total_minor=payment.total_minor, currency=payment.currency,
             )
             if engagement.accepted_by_id:
+                recipient = Recipient.for_user(engagement.accepted_by)
                 email_queue(
                     template="engagements_invoice",
                     context={"engagement": engagement, "invoice": invoice,
                              "link": settings.SITE_URL + reverse("engagements:invoice", args=[invoice.pk])},
-                    recipient=Recipient.for_user(engagement.accepted_by),
+                    recipient=recipient,
+                    attachments=[invoice_attachment(invoice=invoice, language=recipient.language)],
                 )
     except IntegrityError:  # a concurrent call issued it first; its number is the one that counts
         return Invoice.objects.get(payment=payment)
     return invoice
+
+
+def invoice_attachment(*, invoice: Invoice, language: str) -> Attachment:
+    return Attachment(filename=f"invoice-{invoice.number}.pdf", content=invoice_pdf(invoice=invoice, language=language),
+                      mimetype="application/pdf")
 
 
 class InvoiceProvider(PaymentProvider):

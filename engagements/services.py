@@ -33,7 +33,7 @@ from engagements.models import (
     StripeEvent,
     vat_of,
 )
-from engagements.payments import provider_default, provider_for
+from engagements.payments import provider_default, provider_for, vat_rate_for
 
 log = logging.getLogger(__name__)
 E = Engagement.Status
@@ -284,7 +284,7 @@ def engagement_accept(*, engagement: Engagement, by: User) -> tuple[Engagement, 
     provider = provider_default()
     with transaction.atomic():
         _move(engagement, E.ACCEPTED, accepted_at=timezone.now(), accepted_by=by)
-        vat = vat_of(engagement.amount_minor, engagement.vat_rate_bp)
+        vat = vat_of(engagement.amount_minor, vat_rate_for(engagement=engagement))
         payment = Payment.objects.create(
             engagement=engagement, provider=provider.name, amount_minor=engagement.amount_minor, vat_minor=vat,
             total_minor=engagement.amount_minor + vat, currency=engagement.currency)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("proposals/<int:pk>/pay/", views.engagement_pay, name="engagement_pay"),
     path("proposals/<int:pk>/paid/", views.checkout_success, name="checkout_success"),
     path("invoices/<int:pk>/", views.invoice, name="invoice"),
+    path("invoices/<int:pk>/pdf/", views.invoice_download, name="invoice_pdf"),
     # Staff
     path("staff/invoices/", views.invoice_list, name="invoice_list"),
     path("staff/invoices/<int:pk>/mark-paid/", views.invoice_mark_paid, name="invoice_mark_paid"),

@@ -20,6 +20,8 @@ from consultants.models import Consultant
 from engagements import services
 from engagements import stripe as stripe_api
 from engagements.forms import DeclineForm, EngagementForm, GapItemFormSet, GapReportForm, MonthFilterForm
+from engagements.invoice_pdf import invoice_pdf, reverse_charge_note
+from engagements.invoice_pdf import payment_lines as invoice_payment_lines
 from engagements.models import Engagement, GapReport, Invoice, Payment
 from engagements.selectors import company_follow_ups, engagement_visible_to, outcomes_pending, pipeline_board
 from engagements.services import EngagementError, Gap
@@ -383,8 +385,7 @@ def checkout_success(request, pk: int):
 
 
 # --- Invoices ------------------------------------------------------------------------------------
-@login_required
-def invoice(request, pk: int):
+def _get_invoice_for_user(request, pk: int) -> Invoice:
     invoice = get_object_or_404(
         Invoice.objects.select_related("payment__engagement__consultant", "payment__engagement__company"), pk=pk)
     engagement = invoice.payment.engagement
@@ -392,9 +393,27 @@ def invoice(request, pk: int):
                or _is_member(request, engagement.company_id))
     if not allowed:
         raise Http404
+    return invoice
+
+
+@login_required
+def invoice(request, pk: int):
+    invoice = _get_invoice_for_user(request, pk)
     return render(request, "engagements/invoice.html", {
-        "invoice": invoice, "payment": invoice.payment, "engagement": engagement,
+        "invoice": invoice, "payment": invoice.payment, "engagement": invoice.payment.engagement,
+        "payment_lines": invoice_payment_lines(invoice), "reverse_charge_note": reverse_charge_note(invoice),
     })
+
+
+@login_required
+def invoice_download(request, pk: int):
+    """The same invoice as a PDF, labelled in the viewer's language."""
+    invoice = _get_invoice_for_user(request, pk)
+    response = HttpResponse(invoice_pdf(invoice=invoice, language=request.LANGUAGE_CODE),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @staff_member_required

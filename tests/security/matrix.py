@@ -190,6 +190,8 @@ MATRIX: list[Row] = [
     Row("engagements:checkout_success", expect(member=404), kwargs=_pk("engagement_accepted"),
         note="without a Checkout Session id of this payment even the member gets 404"),
     Row("engagements:invoice", expect(member=200, consultant=200, staff=200), kwargs=_pk("invoice")),
+    Row("engagements:invoice_pdf", expect(member=200, consultant=200, staff=200), kwargs=_pk("invoice"),
+        note="the PDF of the same invoice: the same people as its page"),
     Row("engagements:invoice_list", expect(member=ADMIN_LOGIN, other_member=ADMIN_LOGIN, consultant=ADMIN_LOGIN,
                                            other_consultant=ADMIN_LOGIN, staff=200, anonymous=ADMIN_LOGIN),
         note="staff_member_required sends everyone else to the admin login"),
