@@ -6,14 +6,21 @@ Written straight to the tables (no services: no survey or alert e-mails). Each d
 nothing. Held sessions from the other demos that have no answer yet get one too (also idempotent).
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.demo import Login
 from accounts.models import Company, Membership
+from accounts.tokens import token_hash
 from booking.models import Booking, PipelineEvent
 from consultants.models import Consultant, Slot
 from feedback.models import Feedback
+from reports.models import WallScreen
 
 # (months ago, score, comment, company agreed to be named)
 ANSWERS = [
@@ -94,4 +101,12 @@ def seed() -> list:
     for booking in (Booking.objects.filter(status=Booking.Status.HELD).exclude(feedback__kind=Feedback.Kind.SESSION)
                     .select_related("slot").order_by("pk")):
         _answer(booking, booking.slot.ends_at, *EXISTING_ANSWERS[booking.pk % len(EXISTING_ANSWERS)], False)
-    return []
+    return [Login("wall screen", _demo_wall_link())]
+
+
+def _demo_wall_link() -> str:
+    """The demo's office-screen link (all consultants). Its token is derived from SECRET_KEY, so `make run` can
+    print the same working link every time while only the token's hash is stored, like every screen link."""
+    token = hmac.new(settings.SECRET_KEY.encode(), b"probono-demo-wall-screen", hashlib.sha256).hexdigest()
+    WallScreen.objects.get_or_create(token_hash=token_hash(token), defaults={"name": "Demo office screen"})
+    return settings.SITE_URL + reverse("reports:wall_screen", args=[token])

@@ -56,3 +56,32 @@ class DataRequestLog(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – company {self.company_id_ref}"
+
+
+class WallScreen(models.Model):
+    """A secret link that shows the promoter wall on an office screen without signing in.
+
+    A consultant's screen shows only feedback about that consultant; a staff screen (no consultant) shows all.
+    Only the SHA-256 of the token is stored (accounts/tokens.py); revoking sets `revoked_at`, and the screen then
+    says so instead of showing anything.
+    """
+
+    name = models.CharField(_("screen name"), max_length=100)
+    consultant = models.ForeignKey("consultants.Consultant", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="wall_screens", verbose_name=_("consultant"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wall screen")
+        verbose_name_plural = _("wall screens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

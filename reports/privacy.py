@@ -86,6 +86,7 @@ def company_export_data(*, company: Company, by: User) -> dict:
     data = {
         "exported_at": timezone.now(),
         "company": {"id": company.pk, "name": company.name, "org_number": company.org_number,
+                    "billing_address": company.billing_address, "vat_number": company.vat_number,
                     "country": company.country, "industry": company.industry, "size": company.size,
                     "created_at": company.created_at},
         "members": [{"name": m.user.name, "email": m.user.email, "role": m.role, "language": m.user.language,
@@ -199,8 +200,8 @@ def company_delete(*, company: Company, by: User) -> DataRequestLog:
                                             requested_by=None if by.pk in erase else by, details=stats)
         if bookings.exists() or Engagement.objects.filter(company=company).exists():
             company.name = str(_("Deleted company %(id)s")) % {"id": company.pk}
-            company.org_number = ""
-            company.save(update_fields=["name", "org_number"])
+            company.org_number = company.billing_address = company.vat_number = ""
+            company.save(update_fields=["name", "org_number", "billing_address", "vat_number"])
             stats["company"] = "anonymised"
         else:
             company.delete()

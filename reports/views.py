@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
 from accounts.selectors import company_for_user, membership_get
@@ -32,6 +33,15 @@ from reports.models import WallSettings
 from reports.privacy import DataProtectionError, company_export_data
 from reports.privacy import company_delete as company_delete_service
 from reports.selectors import Report, consultant_feedback, conversion_report, lead_rows, promoter_wall
+from reports.wall import (
+    WallScreenError,
+    wall_screen_create,
+    wall_screen_data,
+    wall_screen_get,
+    wall_screen_list,
+    wall_screen_revoke,
+    wall_screen_version,
+)
 
 
 def staff_required(view):
@@ -208,6 +218,86 @@ def wall(request):
     context = {"wall": promoter_wall(zone=timezone.get_current_timezone_name())}
     template = "reports/_wall_live.html" if request.htmx else "reports/wall.html"
     return render(request, template, context)
+
+
+# --- wall screens (kiosk links) --------------------------------------------------------------------------
+def _may_manage_screens(user) -> bool:
+    return user.is_staff or getattr(user, "consultant", None) is not None
+
+
+@login_required
+def wall_screens(request):
+    """Consultants make and revoke screen links for their own feedback; staff for everyone's. A new link is
+    shown once, in the answer to the POST that made it (only its hash is kept)."""
+    if not _may_manage_screens(request.user):
+        raise Http404
+    new_link = None
+    if request.method == "POST":
+        consultant = getattr(request.user, "consultant", None)
+        if request.user.is_staff and request.POST.get("scope") != "mine":
+            consultant = None
+        screen, token = wall_screen_create(by=request.user, name=request.POST.get("name", ""), consultant=consultant)
+        new_link = request.build_absolute_uri(reverse("reports:wall_screen", args=[token]))
+    return render(request, "reports/wall_screens.html", {
+        "screens": wall_screen_list(user=request.user), "new_link": new_link,
+        "has_own": getattr(request.user, "consultant", None) is not None,
+    })
+
+
+@login_required
+@require_POST
+def wall_screen_revoke_view(request, pk: int):
+    screen = wall_screen_list(user=request.user).filter(pk=pk).first() if _may_manage_screens(request.user) else None
+    if screen is None:
+        raise Http404
+    try:
+        if wall_screen_revoke(screen=screen, by=request.user):
+            messages.success(request, _("The screen link “%(name)s” no longer works.") % {"name": screen.name})
+    except WallScreenError as e:
+        messages.error(request, e.message)
+    return redirect("reports:wall_screens")
+
+
+def _screen_zone(screen) -> str:
+    return screen.consultant.time_zone if screen.consultant_id else timezone.get_current_timezone_name()
+
+
+def _active_screen_or_404(token: str):
+    screen = wall_screen_get(token=token)
+    if screen is None or not screen.is_active:
+        raise Http404
+    return screen
+
+
+@never_cache
+def wall_screen(request, token: str):
+    """The kiosk: full screen, no navigation, no login — the secret link is the credential."""
+    screen = _active_screen_or_404(token)
+    data = wall_screen_data(screen=screen, zone=_screen_zone(screen))
+    return render(request, "reports/kiosk.html", {
+        "screen": screen, "data": data, "data_url": reverse("reports:wall_screen_data", args=[token]),
+        "version": wall_screen_version(screen=screen, zone=_screen_zone(screen), language=request.LANGUAGE_CODE),
+    })
+
+
+def wall_screen_data_view(request, token: str):
+    """The screen's data as JSON, with an ETag: an unchanged wall answers 304 after one small query."""
+    screen = wall_screen_get(token=token)
+    if screen is None or not screen.is_active:
+        response = HttpResponse(status=410 if screen else 404)
+        response["Cache-Control"] = "no-store"
+        return response
+    zone = _screen_zone(screen)
+    etag = wall_screen_version(screen=screen, zone=zone, language=request.LANGUAGE_CODE)
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(json.dumps(wall_screen_data(screen=screen, zone=zone), cls=DjangoJSONEncoder),
+                                content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 # --- data protection ----------------------------------------------------------------------------------

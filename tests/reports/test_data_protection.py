@@ -36,6 +36,7 @@ def case():
     owner = MembershipFactory(role="owner", user__name="Olga Owner", user__email="olga@secret.test").user
     company = owner.memberships.get().company
     company.name, company.org_number = "Secret Shop AB", "556000-1111"
+    company.billing_address, company.vat_number = "Hemliga gatan 7\n123 45 Gömstad", "SE556000111101"
     company.save()
     colleague = MembershipFactory(company=company, user__name="Carl Colleague", user__email="carl@secret.test").user
     consultant = ConsultantFactory(display_name="Anna")
@@ -68,6 +69,7 @@ def test_an_owner_downloads_all_of_the_companys_data_as_json(client, case, djang
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
     assert data["company"]["name"] == "Secret Shop AB"
+    assert data["company"]["vat_number"] == "SE556000111101" and "Hemliga gatan" in data["company"]["billing_address"]
     assert {m["email"] for m in data["members"]} == {"olga@secret.test", "carl@secret.test"}
     assert len(data["bookings"]) == 2
     held = next(b for b in data["bookings"] if b["id"] == booking.pk)
@@ -106,7 +108,8 @@ def test_deleting_leaves_nothing_personal_and_the_report_unchanged(client, case)
 
     text = _everything_as_text()
     for secret in ("Olga", "Carl", "olga@secret.test", "carl@secret.test", "Secret Shop", "556000-1111",
-                   "hates surveys", "is ill", "says Carl", "loses customers", "Two days"):
+                   "Hemliga gatan", "SE556000111101", "hates surveys", "is ill", "says Carl", "loses customers",
+                   "Two days"):
         assert secret not in text, secret
     company.refresh_from_db()
     assert company.name == f"Deleted company {company.pk}" and company.org_number == ""

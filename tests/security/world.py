@@ -145,7 +145,22 @@ def build_world() -> World:
 
     _engagements(w, now)
     _feedback(w)
+    _wall_screens(w)
     return w
+
+
+def _wall_screens(w: World) -> None:
+    """The consultant's office-screen link (the token is the credential), with a promoter's comment to show."""
+    WallScreen = _optional("reports.models", "WallScreen")
+    if WallScreen is None:
+        return
+    from accounts.tokens import token_new
+
+    token, hashed = token_new()  # straight to the table: the service's audit entry is not what these tests count
+    screen = WallScreen.objects.create(name="Office TV", consultant=w.objects["consultant_profile"],
+                                       token_hash=hashed, created_by=w.users["consultant"])
+    w.objects["wall_screen"] = screen
+    w.tokens["wall_screen"] = token
 
 
 def _engagements(w: World, now) -> None:
