@@ -49,6 +49,8 @@ class Question(models.Model):
         SCALE = "scale", _("Scale 0–10")
         NUMBER = "number", _("Number")
         YES_NO = "yes_no", _("Yes / no")
+        # The company's own NPS: answered by uploading its survey export (or typing counts) on the booking.
+        CUSTOMER_NPS = "customer_nps", _("Your customers' recommendation scores")
 
     CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
 
@@ -187,6 +189,7 @@ class PipelineEvent(models.Model):
         COMPLETED = "completed", _("Completed")
         REFUNDED = "refunded", _("Refunded")
         LOST = "lost", _("Lost")
+        CUSTOMER_NPS = "customer_nps", _("Customer NPS")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

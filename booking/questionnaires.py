@@ -93,6 +93,13 @@ def questionnaire_save(*, consultant: Consultant, questions: list[dict]) -> Ques
 
 
 # --- The form a company fills in ----------------------------------------------------------------------------
+CUSTOMER_NPS_CHOICES = (
+    ("upload", gettext_lazy("I will upload an export of our customer survey")),
+    ("typed", gettext_lazy("I will type the number of answers per score")),
+    ("none", gettext_lazy("We do not measure our customers' NPS yet")),
+)
+
+
 def _field_name(question: Question) -> str:
     return f"q_{question.pk}"
 
@@ -112,6 +119,14 @@ def _field_for(question: Question) -> forms.Field:
                                       widget=forms.RadioSelect(attrs={"class": "scale"}), **common)
     if kind == K.NUMBER:
         return forms.DecimalField(max_digits=15, decimal_places=2, **common)
+    if kind == K.CUSTOMER_NPS:
+        return forms.ChoiceField(
+            choices=[(k, v) for k, v in CUSTOMER_NPS_CHOICES], widget=forms.RadioSelect,
+            label=question.label,
+            help_text=question.help_text or gettext_lazy(
+                "After booking you upload the export of your own customer survey (CSV or Excel), or type how many "
+                "customers gave each score 0–10. Only your consultant sees it."),
+            required=question.required)
     if kind == K.YES_NO:
         return forms.TypedChoiceField(choices=[("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
                                       coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect,

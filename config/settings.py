@@ -191,6 +191,7 @@ ACCOUNT_RATE_LIMITS = {
     "booking": "30/m/ip",
     "waitlist": "10/m/ip",
     "survey": "10/m/ip",
+    "customer_nps": "10/m/ip",
     "link_miss": "20/m/ip",
 }
 if TESTING:

@@ -17,3 +17,8 @@ def month_review_context(*, consultant, start, end) -> dict:
 # the consultant's row was locked. calendars marks the new slots that busy time covers (`Slot.busy`) before the
 # transaction commits, so a slot is never offered for a moment while busy.
 slots_created = Signal()
+
+# Sent when a public profile is shown, with consultant=. A receiver returns None or
+# {"template": "<app>/<name>.html", "context": {...}}, which the profile includes (feedback/ adds the change in the
+# companies' own customer NPS that the companies agreed to show).
+public_profile_sections = Signal()

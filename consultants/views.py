@@ -61,7 +61,7 @@ from consultants.services import (
     slot_remove,
     slot_unblock,
 )
-from consultants.signals import month_review_context
+from consultants.signals import month_review_context, public_profile_sections
 
 S = Slot.Status
 NEW_FEED_TOKEN_KEY = "consultants_new_feed_token"
@@ -175,9 +175,11 @@ def profile(request, slug: str):
     days = defaultdict(list)
     for s in slots:  # grouped by the viewer's local date, not the UTC one
         days[timezone.localtime(s.starts_at).date()].append(s)
+    sections = [section for _receiver, section in public_profile_sections.send(sender=Consultant,
+                                                                               consultant=consultant) if section]
     return render(request, "consultants/profile.html", {
         "consultant": consultant, "slots": slots, "days": sorted(days.items()), "is_owner": is_owner,
-        "visible": visible})
+        "visible": visible, "sections": sections})
 
 
 # --- The consultant's own pages ------------------------------------------------------------------

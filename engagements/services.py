@@ -34,6 +34,7 @@ from engagements.models import (
     vat_of,
 )
 from engagements.payments import provider_default, provider_for, vat_rate_for
+from feedback.customer_nps import customer_nps_request_send
 
 log = logging.getLogger(__name__)
 E = Engagement.Status
@@ -324,6 +325,8 @@ def engagement_complete(*, engagement: Engagement, by: User) -> Engagement:
     with transaction.atomic():
         _move(engagement, E.COMPLETED, completed_at=timezone.now())
         _event(booking=engagement.booking, kind=Kind.COMPLETED, actor=by, engagement_id=engagement.pk)
+        # The company gave its customers' NPS before the session: ask for the second one (a private link).
+        customer_nps_request_send(booking=engagement.booking)
     return engagement
 
 

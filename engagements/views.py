@@ -25,6 +25,7 @@ from engagements.invoice_pdf import payment_lines as invoice_payment_lines
 from engagements.models import Engagement, GapReport, Invoice, Payment
 from engagements.selectors import company_follow_ups, engagement_visible_to, outcomes_pending, pipeline_board
 from engagements.services import EngagementError, Gap
+from feedback.customer_nps import customer_nps_context
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def session(request, booking_id: int):
     report = GapReport.objects.filter(booking=booking).prefetch_related("items").first()
     engagements = Engagement.objects.filter(booking=booking).select_related("payment").order_by("-created_at")
     return render(request, "engagements/session.html",
-                  {"booking": booking, "report": report, "engagements": engagements, "now": timezone.now()})
+                  {"booking": booking, "report": report, "engagements": engagements, "now": timezone.now(),
+                   "customer_nps": customer_nps_context(booking, search=request.GET.get("q", "").strip())})
 
 
 @login_required

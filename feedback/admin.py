@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
-from feedback.models import Feedback
+from feedback.models import CustomerNpsSnapshot, Feedback
 
 
 @admin.register(Feedback)
@@ -13,6 +13,20 @@ class FeedbackAdmin(AuditedAdmin):
     raw_id_fields = ["booking"]
     readonly_fields = ["booking", "kind", "score", "comment", "show_company", "due_at", "sent_at", "answered_at",
                        "alerted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CustomerNpsSnapshot)
+class CustomerNpsSnapshotAdmin(AuditedAdmin):
+    """The companies' own customers' scores, for staff to look at (they are changed only by the company)."""
+
+    list_display = ["booking", "phase", "source", "responses", "public_consent", "created_at"]
+    list_filter = ["phase", "source", "public_consent"]
+    list_select_related = ["booking__company"]
+    readonly_fields = ["booking", "phase", "source", "counts", "monthly", "responses", "filename", "public_consent",
+                       "uploaded_by", "created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -7,4 +7,6 @@ from feedback import views
 
 urlpatterns = [
     path("feedback/<str:token>/", views.feedback, name="feedback"),
+    path("bookings/<int:pk>/customer-nps/", views.customer_nps_upload, name="customer_nps_upload"),
+    path("customer-nps/<str:token>/", views.customer_nps_after, name="customer_nps_after"),
 ]

@@ -19,7 +19,10 @@ from accounts.models import Company, Membership
 from accounts.tokens import token_hash
 from booking.models import Booking, PipelineEvent
 from consultants.models import Consultant, Slot
-from feedback.models import Feedback
+from engagements.models import Engagement
+from feedback.customer_nps import customer_nps_save
+from feedback.customer_nps_import import ParsedAnswer, ParsedExport
+from feedback.models import CustomerNpsSnapshot, Feedback
 from reports.models import WallScreen
 
 # (months ago, score, comment, company agreed to be named)
@@ -101,7 +104,41 @@ def seed() -> list:
     for booking in (Booking.objects.filter(status=Booking.Status.HELD).exclude(feedback__kind=Feedback.Kind.SESSION)
                     .select_related("slot").order_by("pk")):
         _answer(booking, booking.slot.ends_at, *EXISTING_ANSWERS[booking.pk % len(EXISTING_ANSWERS)], False)
+    _customer_nps_demo()
     return [Login("wall screen", _demo_wall_link())]
+
+
+# A company's own customers before the free session and after the paid follow-up: NPS +12 (412 answers) →
+# +31 (388 answers). Counts per score 0–10, made up so the figures are easy to check by hand.
+CUSTOMER_NPS_BEFORE = [8, 5, 6, 9, 14, 30, 48, 52, 70, 80, 90]
+CUSTOMER_NPS_AFTER = [3, 2, 3, 5, 9, 20, 38, 48, 60, 90, 110]
+CUSTOMER_COMMENTS_BEFORE = [
+    (10, "Trevlig personal som alltid hjälper till.", "Hyresgäst"), (9, "Snabb återkoppling på min felanmälan.", ""),
+    (7, "Bra, men det tar tid att få svar i telefon.", "Hyresgäst"), (3, "Ingen hörde av sig efter min anmälan.", ""),
+    (0, "Tredje gången jag ringer om samma sak.", "Lokalhyresgäst"), (8, "Okej, inget att klaga på.", ""),
+]
+CUSTOMER_COMMENTS_AFTER = [
+    (10, "De ringde upp samma dag och berättade vad som händer.", "Hyresgäst"),
+    (10, "Äntligen får man veta när hantverkaren kommer.", ""), (9, "Mycket bättre bemötande nu.", "Hyresgäst"),
+    (6, "Fortfarande långa köer i telefon på måndagar.", ""),
+]
+
+
+def _customer_nps_demo() -> None:
+    engagement = (Engagement.objects.filter(status=Engagement.Status.COMPLETED).select_related("booking")
+                  .order_by("pk").first())
+    if engagement is None or CustomerNpsSnapshot.objects.filter(booking=engagement.booking).exists():
+        return
+    booking = engagement.booking
+    today = timezone.localdate()
+    for phase, counts, comments, months_back in (("before", CUSTOMER_NPS_BEFORE, CUSTOMER_COMMENTS_BEFORE, 4),
+                                                  ("after", CUSTOMER_NPS_AFTER, CUSTOMER_COMMENTS_AFTER, 1)):
+        month = (today.replace(day=1) - timedelta(days=28 * months_back)).strftime("%Y-%m")
+        parsed = ParsedExport(
+            counts=counts, monthly={month: counts}, rows=sum(counts),
+            comments=[ParsedAnswer(score=score, comment=text, segment=segment) for score, text, segment in comments])
+        customer_nps_save(booking=booking, phase=phase, by=booking.booked_by if phase == "before" else None,
+                          parsed=parsed, filename=f"kundundersokning-{phase}.csv", public_consent=True)
 
 
 def _demo_wall_link() -> str:

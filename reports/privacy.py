@@ -27,7 +27,7 @@ from accounts.models import AuditEntry, Company, Membership, User
 from accounts.tokens import token_new
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from engagements.models import Engagement, GapItem, GapReport
-from feedback.models import Feedback
+from feedback.models import CustomerNpsRequest, CustomerNpsSnapshot, Feedback
 from reports.models import DataRequestLog
 from waitlist.models import WaitlistEntry
 
@@ -63,7 +63,9 @@ def company_export_data(*, company: Company, by: User) -> dict:
     bookings = (Booking.objects.filter(company=company).select_related("consultant", "slot", "booked_by")
                 .prefetch_related(Prefetch("answers", queryset=IntakeAnswer.objects.order_by("order", "pk")),
                                   Prefetch("events", queryset=PipelineEvent.objects.order_by("created_at", "pk")),
-                                  Prefetch("feedback", queryset=Feedback.objects.order_by("pk")))
+                                  Prefetch("feedback", queryset=Feedback.objects.order_by("pk")),
+                                  Prefetch("customer_nps", queryset=CustomerNpsSnapshot.objects.order_by("phase")
+                                           .prefetch_related("comments")))
                 .order_by("slot__starts_at", "pk"))
     reports = (GapReport.objects.filter(booking__company=company, shared_at__isnull=False)
                .prefetch_related("items").order_by("pk"))
@@ -100,6 +102,11 @@ def company_export_data(*, company: Company, by: User) -> dict:
                          for e in b.events.all()],
             "feedback": [{"survey": f.kind, "score": f.score, "comment": f.comment, "show_company": f.show_company,
                           "answered_at": f.answered_at} for f in b.feedback.all()],
+            "customer_nps": [{"when": s.phase, "answers_per_score": s.counts, "answers_per_month": s.monthly,
+                              "file": s.filename, "public_consent": s.public_consent, "saved_at": s.created_at,
+                              "comments": [{"score": c.score, "date": c.answered_on, "segment": c.segment,
+                                            "comment": c.text} for c in s.comments.all()]}
+                             for s in b.customer_nps.all()],
         } for b in bookings],
         "gap_reports": [{"booking_id": r.booking_id, "summary": r.summary, "recommendations": r.recommendations,
                          "next_steps": r.next_steps, "shared_at": r.shared_at,
@@ -160,6 +167,9 @@ def company_delete(*, company: Company, by: User) -> DataRequestLog:
         stats = {"bookings": len(booking_ids), "people_erased": len(erase), "people_kept": len(keep)}
 
         IntakeAnswer.objects.filter(booking_id__in=booking_ids).update(value=None)
+        # The company's own customers' scores and comments are its data, not the reports': they go entirely.
+        CustomerNpsSnapshot.objects.filter(booking_id__in=booking_ids).delete()
+        CustomerNpsRequest.objects.filter(booking_id__in=booking_ids).delete()
         Feedback.objects.filter(booking_id__in=booking_ids).update(comment="", show_company=False, token_hash=None)
         for pk in booking_ids:  # a fresh random hash each: old manage links stop working
             Booking.objects.filter(pk=pk).update(

@@ -25,7 +25,9 @@ from django.utils import timezone
 from booking.models import Booking
 from consultants.models import Consultant, Slot
 from engagements.models import Engagement
+from feedback.customer_nps import customer_nps_change_by_consultant
 from feedback.models import Feedback
+from feedback.nps import nps, percent  # noqa: F401 — the one NPS arithmetic; callers import it from here too
 
 B = Booking.Status
 E = Engagement.Status
@@ -37,24 +39,7 @@ TREND_MONTHS = 12
 
 
 # --- arithmetic ---------------------------------------------------------------------------------------
-def _div_round(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half away from zero, in integers (no float surprises)."""
-    value = (2 * abs(numerator) + denominator) // (2 * denominator)
-    return value if numerator >= 0 else -value
-
-
-def nps(promoters: int, detractors: int, responses: int) -> int | None:
-    """Net Promoter Score as a whole number from −100 to 100, or None without answers."""
-    if not responses:
-        return None
-    return _div_round(100 * (promoters - detractors), responses)
-
-
-def percent(part: int, whole: int) -> int | None:
-    """A whole-number percentage (half away from zero), None when there is nothing to divide by."""
-    return _div_round(100 * part, whole) if whole else None
-
-
+# NPS and percentages are the product's one arithmetic (feedback/nps.py), shared with the companies' own NPS.
 def value_of_minutes(minutes: int, hourly_rate_minor: int) -> int:
     """Value of `minutes` at an hourly rate, in minor units, rounded half up."""
     return (minutes * hourly_rate_minor + 30) // 60
@@ -460,3 +445,21 @@ def promoter_wall(*, zone: str = "UTC", limit: int = 12) -> Wall:
     return Wall(promoters=promoters, month=this_month.first,
                 nps=nps(month["promoters"], month["detractors"], month["responses"]),
                 responses=month["responses"], happy_customers=happy)
+
+
+# --- the companies' own customers' NPS ------------------------------------------------------------------
+@dataclass
+class CustomerNpsChangeRow:
+    consultant: Consultant
+    median_change: float | int
+    engagements: int
+
+
+def customer_nps_change_report() -> list[CustomerNpsChangeRow]:
+    """Per consultant: the median change in the companies' own customer NPS over the bookings with both
+    snapshots (before the session, after the engagement), and how many. Two queries."""
+    changes = customer_nps_change_by_consultant()
+    consultants = Consultant.objects.in_bulk(list(changes))
+    rows = [CustomerNpsChangeRow(consultant=consultants[cid], median_change=c.median_change,
+                                 engagements=c.engagements) for cid, c in changes.items() if cid in consultants]
+    return sorted(rows, key=lambda r: (-r.median_change, r.consultant.display_name))

@@ -32,7 +32,14 @@ from reports.forms import PeriodForm
 from reports.models import WallSettings
 from reports.privacy import DataProtectionError, company_export_data
 from reports.privacy import company_delete as company_delete_service
-from reports.selectors import Report, consultant_feedback, conversion_report, lead_rows, promoter_wall
+from reports.selectors import (
+    Report,
+    consultant_feedback,
+    conversion_report,
+    customer_nps_change_report,
+    lead_rows,
+    promoter_wall,
+)
 from reports.wall import (
     WallScreenError,
     wall_screen_create,
@@ -89,6 +96,7 @@ def index(request):
     context = {"form": form}
     if period is not None:
         report, version = _report_for(period)
+        context.update(customer_nps_changes=customer_nps_change_report())
         context.update(report=report, funnel=funnel_chart(report.funnel), trend=trend_chart(report.trend),
                        query=request.GET.urlencode(), report_version=version,
                        report_cache_seconds=REPORT_CACHE_SECONDS)

@@ -159,6 +159,10 @@ MATRIX: list[Row] = [
         note="anyone with the link sees the offer; only a member of the offered company can claim it"),
     Row("booking:feedback", everyone(200), kwargs=lambda w: {"token": w.tokens["survey"]},
         note="the e-mailed token is the credential; GET never records a score"),
+    Row("booking:customer_nps_upload", MEMBER_OWN, kwargs=lambda w: {"pk": w.held_booking.pk},
+        post=FOREIGN_TO_MEMBER, note="the company's own customers' scores: its members only"),
+    Row("booking:customer_nps_after", everyone(200), kwargs=lambda w: {"token": w.tokens["customer_nps"]},
+        note="the e-mailed link for the second snapshot is the credential"),
     # --- engagements --------------------------------------------------------------------------------------
     Row("engagements:outcomes", expect(consultant=200, other_consultant=200)),
     Row("engagements:outcome_record", POST_ONLY, kwargs=_booking_id("past_confirmed_booking"),

@@ -146,7 +146,20 @@ def build_world() -> World:
     _engagements(w, now)
     _feedback(w)
     _wall_screens(w)
+    _customer_nps(w)
     return w
+
+
+def _customer_nps(w: World) -> None:
+    """The link asking for the second customer-NPS snapshot of the held booking."""
+    CustomerNpsRequest = _optional("feedback.models", "CustomerNpsRequest")
+    if CustomerNpsRequest is None:
+        return
+    from accounts.tokens import token_new
+
+    token, hashed = token_new()
+    CustomerNpsRequest.objects.create(booking=w.objects["held_booking"], token_hash=hashed)
+    w.tokens["customer_nps"] = token
 
 
 def _wall_screens(w: World) -> None:
