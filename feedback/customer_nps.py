@@ -210,15 +210,14 @@ def customer_nps_change_by_consultant() -> dict[int, ConsultantChange]:
 
 
 def customer_nps_public_change(consultant_id: int) -> list[tuple[int, int, int, int]]:
-    """(before NPS, after NPS, before answers, after answers) of each company that agreed to be shown."""
-    after = (CustomerNpsSnapshot.objects.filter(booking__consultant_id=consultant_id, phase=Phase.AFTER,
-                                                public_consent=True)
-             .values_list("booking_id", flat=True))
-    rows = []
-    snapshots = CustomerNpsSnapshot.objects.filter(booking_id__in=list(after)).order_by("booking_id", "phase")
+    """(before NPS, after NPS, before answers, after answers) of each company that agreed to be shown. One query."""
+    consented = CustomerNpsSnapshot.objects.filter(phase=Phase.AFTER, public_consent=True).values("booking_id")
+    snapshots = (CustomerNpsSnapshot.objects.filter(booking__consultant_id=consultant_id, booking_id__in=consented)
+                 .only("booking_id", "phase", "counts").order_by("booking_id", "phase"))
     by_booking: dict[int, dict] = {}
     for s in snapshots:
         by_booking.setdefault(s.booking_id, {})[s.phase] = s
+    rows = []
     for pair in by_booking.values():
         if Phase.BEFORE in pair and Phase.AFTER in pair:
             b, a = figures_of(pair[Phase.BEFORE]), figures_of(pair[Phase.AFTER])

@@ -118,7 +118,8 @@ def test_the_profile_needs_the_same_number_of_queries_for_few_or_many_slots(clie
     [c] = make_consultants(1, n)
     viewer = UserFactory()
     client.force_login(viewer)
-    # session, user, consultant, expertise, languages, slots, nav (2), booking's waitlist button (2)
-    with django_assert_max_num_queries(10):
+    # session, user, consultant, expertise, languages, slots, nav (2), booking's waitlist button (2), and the
+    # companies' customer NPS change the companies agreed to show (feedback/, through public_profile_sections)
+    with django_assert_max_num_queries(11):
         response = client.get(f"/consultants/{c.slug}/")
     assert response.status_code == 200

@@ -189,8 +189,8 @@ def _bulk(n: int) -> None:
 
 PAGES = [
     # 2 session/user + 10 report + the 60-second cache of the figures and of their rendered table (DatabaseCache:
-    # up to 6 each; a get when cached)
-    ("reports:index", MARCH, 26),
+    # up to 6 each; a get when cached) + the customer NPS change per consultant (one query, all time)
+    ("reports:index", MARCH, 27),
     ("reports:conversions_csv", MARCH, 20),
     ("reports:leads_csv", {}, 4),
 ]
