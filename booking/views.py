@@ -86,8 +86,11 @@ def _taken(request, slot: Slot, error: BookingError | None = None):
             messages.info(request, _("Your company has booked this time. Here is the session."))
             return redirect("booking:company_booking", pk=own)
     code = error.code if error else ("slot_taken" if slot.status == Slot.Status.BOOKED else "slot_unavailable")
+    # Why the consultant no longer offers it, when that helps the company (a full month says when the next opens).
+    refusal = slot_bookable_check(slot, now=timezone.now())
+    reason = refusal.message if refusal is not None and refusal.lifts_at is not None else ""
     return render(request, "booking/taken.html", {
-        "slot": slot, "consultant": slot.consultant, "code": code,
+        "slot": slot, "consultant": slot.consultant, "code": code, "reason": reason,
         "free": slot_list_free(consultant=slot.consultant, exclude_pk=slot.pk, limit=6),
     }, status=409)
 

@@ -273,8 +273,8 @@ def slot_offer_refresh(*, consultant: Consultant, first: date | None = None, las
                 s.conflict_mailed = False  # a later conflict is mailed again
             changed.append(s)
             conflicts = conflicts or (s.status == S.BOOKED and reason in STATIC_REASONS)
-    if changed:
-        Slot.objects.bulk_update(changed, ["off_reason", "conflict_mailed"])
+    if changed:  # in primary-key order, so two refreshes never wait on each other's rows crosswise
+        Slot.objects.bulk_update(sorted(changed, key=lambda s: s.pk), ["off_reason", "conflict_mailed"])
     if conflicts:
         pk = consultant.pk
         transaction.on_commit(lambda: async_task(tasks.slot_conflicts_notify, pk, task_name="slot_conflicts_notify"))
@@ -286,6 +286,7 @@ def slot_caps_refresh(*, consultant: Consultant, at: datetime) -> None:
     when the consultant has no caps. Called by booking's services inside the booking's transaction."""
     if not has_caps(consultant):
         return
+    consultant_lock_for_booking(consultant)  # held already by booking_create; taken here by the other paths
     day = at.astimezone(zoneinfo.ZoneInfo(consultant.time_zone)).date()
     first, last = _cap_window(day)
     slot_offer_refresh(consultant=consultant, first=first, last=last)

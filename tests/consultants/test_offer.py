@@ -452,3 +452,28 @@ def test_the_hourly_task_applies_holidays_to_slots_written_without_a_refresh(ann
     slot_publish_due()
     easter_monday.refresh_from_db()
     assert easter_monday.off_reason == "holiday" and easter_monday not in slot_list_bookable(consultant=anna)
+
+
+def test_a_company_shown_a_full_month_is_told_when_the_next_month_opens(client, anna, member):
+    publish(anna)
+    consultant_update_limits(consultant=anna, monthly_cap=1)
+    book(slot_at(anna, date(2027, 6, 14), 9), MembershipFactory(role="owner").user)
+    client.force_login(member)
+    response = client.get(f"/book/{slot_at(anna, date(2027, 6, 21), 9).pk}/")
+    assert response.status_code == 409
+    assert "free sessions for that month are all booked. The next month opens" in response.content.decode()
+
+
+def test_the_limits_are_saved_from_the_rules_page_and_apply_at_once(client, anna):
+    publish(anna)
+    client.force_login(anna.user)
+    response = client.post("/me/rules/", {"form": "limits", "limits-min_notice_hours": "24",
+                                          "limits-booking_window_days": "3", "limits-monthly_cap": "",
+                                          "limits-weekly_cap": "", "limits-daily_cap": "",
+                                          "limits-holiday_country": "", "limits-skip_holidays": "on"})
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert anna.min_notice == timedelta(hours=24) and anna.booking_window == timedelta(days=3)
+    assert list(slot_list_bookable(consultant=anna)) == []  # 14 June is more than 3 days ahead
+    page = client.get("/me/rules/").content.decode()
+    assert 'name="limits-booking_window_days" value="3"' in page
