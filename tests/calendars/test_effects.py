@@ -140,11 +140,12 @@ def test_a_conflict_is_flagged_on_the_sessions_page_and_the_calendar(synced, cli
     BookingFactory(slot=slot, consultant=slot.consultant, status="confirmed")
     Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED)
     client.force_login(slot.consultant.user)
-    assert "busy-conflict" not in client.get(reverse("booking:consultant_dashboard")).content.decode()
+    text = "conflicts with busy time in your other calendar"
+    assert text not in client.get(reverse("booking:consultant_dashboard")).content.decode()
     run()
-    assert "Conflicts with busy time in your other calendar." in client.get(
-        reverse("booking:consultant_dashboard")).content.decode()
-    assert "conflicts with your other calendar" in client.get("/me/calendar/?month=2027-03").content.decode()
+    assert text in client.get(reverse("booking:consultant_dashboard")).content.decode()
+    assert text in client.get("/me/calendar/?month=2027-03").content.decode()
+    assert text in client.get(reverse("consultants:month", args=[2027, 3])).content.decode()
 
 
 def test_a_slot_made_after_the_sync_is_marked_busy_in_the_transaction_that_makes_it(synced):
@@ -158,3 +159,16 @@ def test_a_slot_made_after_the_sync_is_marked_busy_in_the_transaction_that_makes
     other = slot_add(consultant=slots["covered"].consultant, starts_at=utc(2027, 3, 8, 14), publish=True)
     other.refresh_from_db()
     assert not other.busy
+
+
+def test_rescheduling_onto_a_busy_time_is_refused(synced):
+    from booking.services import booking_reschedule
+
+    _source, slots, run = synced
+    run()
+    booking = BookingFactory(slot=slots["later"], consultant=slots["later"].consultant, status="confirmed")
+    Slot.objects.filter(pk=slots["later"].pk).update(status=Slot.Status.BOOKED)
+    with pytest.raises(BookingError):
+        booking_reschedule(booking=booking, new_slot=slots["covered"], by=booking.booked_by)
+    booking.refresh_from_db()
+    assert booking.slot_id == slots["later"].pk
