@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,7 +144,12 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", False),
     "label": "Tasks",
 }
-if REDIS_URL:
+# The broker: Redis when REDIS_URL is set, unless Q_BROKER=orm keeps the queue in the database (Redis then serves
+# only the cache): the ORM broker re-delivers a task whose worker died (after `retry`), Redis does not.
+Q_BROKER = env_str("Q_BROKER", "redis" if REDIS_URL else "orm").strip().lower()
+if Q_BROKER not in ("redis", "orm") or (Q_BROKER == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("Q_BROKER must be 'orm', or 'redis' with REDIS_URL set")
+if Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
@@ -180,7 +186,11 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Probono: "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed logins: per address, and per address + account (key), so one attacker's failures never lock the
+    # owner out elsewhere; per account from any address, slower than one address can reach (12 × 5 = 60 an hour).
+    # accounts/adapter.py.
+    "login_failed": "20/5m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -212,7 +222,7 @@ DEFAULT_USER_TIME_ZONE = "Europe/Stockholm"
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -261,6 +271,8 @@ CALENDAR_FAILING_MAIL_HOURS = env_int("CALENDAR_FAILING_MAIL_HOURS", 24)
 # --- Security ---------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+# Load balancers and `make serve`'s own check ask for /healthz over plain HTTP on the app's port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
@@ -269,6 +281,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 CONTENT_SECURITY_POLICY = {
@@ -284,9 +297,38 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Logging and error tracking ----------------------------------------------------------------
+# LOG_FORMAT=json (make serve): one JSON object per line on stdout, one line per request with its id (config/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")  # runserver prints its own request lines
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # django-q2 adds a handler of its own unless its logger is configured here.
+        "django-q": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        "probono.request": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+    },
 }
+
+# Errors go to Sentry (or a compatible service such as GlitchTip) only when SENTRY_DSN is set; nothing is sent
+# otherwise. No personal data: user ids only, no cookies, bodies or addresses.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+        traces_sample_rate=env_int("SENTRY_TRACES_PERCENT", 0) / 100,
+        send_default_pii=False,
+    )
