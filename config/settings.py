@@ -61,9 +61,8 @@ MIDDLEWARE = [
     "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.StaticCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,9 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
-                "django.template.context_processors.tz",
-                "csp.context_processors.nonce",
+                "accounts.context_processors.preferences",
                 "accounts.context_processors.navigation",
             ],
         },
@@ -122,6 +119,10 @@ else:
             # A file, not :memory:, so concurrency tests can use real threads and connections; one per
             # test process, so parallel runs (several engineers, CI and a bench) never share it.
             "TEST": {"NAME": str(VAR_DIR / f"test-probono-{os.getpid()}.sqlite3")},
+            # Kept open between requests like PostgreSQL's: opening one (the PRAGMAs above take a lock) cost
+            # more than a whole small page.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -130,6 +131,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A signed-in request reads its session from Redis, not the database (written through to both). Without
+    # Redis sessions stay in the database: a per-process memory cache would let a session that was logged out
+    # in one worker live on in the others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "probono_cache"}}
 
