@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0008_customer_nps_kinds'),
+        ('booking', '0009_questionnaire_for_every_consultant'),
     ]
 
     operations = [
