@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/probono
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: lock run test test-postgres e2e lint messages makemessages bench bench-load bench-faults clean
+.PHONY: lock run serve test test-postgres test-processes e2e lint messages makemessages bench bench-load bench-faults clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,9 +39,18 @@ run: $(VENV)/.run-installed messages
 	@echo ""
 	@echo "  Probono is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the task worker)"
 	@echo ""
-	@DEBUG=true SITE_URL=$(RUN_SITE_URL) sh -c 'trap "kill \$$q 2>/dev/null" EXIT INT TERM; \
-		$(BIN)/python manage.py qcluster & q=$$!; \
-		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
+	@DEBUG=true SITE_URL=$(RUN_SITE_URL) exec $(BIN)/python -m config.launcher run --port $(PORT)
+
+# Production-like on one machine: DEBUG off, gunicorn with WEB_CONCURRENCY workers and one task cluster, JSON-line
+# logs on stdout. Needs SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL/REDIS_URL for PostgreSQL + Redis).
+WEB_CONCURRENCY ?= 2
+HOST ?= 127.0.0.1
+serve: $(VENV)/.run-installed messages
+	DEBUG=false $(BIN)/python manage.py migrate --noinput
+	DEBUG=false $(BIN)/python manage.py createcachetable
+	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v 0
+	@DEBUG=false LOG_FORMAT=$(or $(LOG_FORMAT),json) WEB_CONCURRENCY=$(WEB_CONCURRENCY) \
+		exec $(BIN)/python -m config.launcher serve --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 define pytest_strict
@@ -53,6 +62,12 @@ test: $(VENV)/.dev-installed messages
 
 test-postgres: $(VENV)/.dev-installed messages
 	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,$(PYTEST_ARGS))
+
+# Real process trees: make run/serve and the launcher started and stopped (10 cycles each), on SQLite and then on
+# PostgreSQL + Redis. Minutes, not seconds, so not part of make test; .ci/run runs it.
+test-processes: $(VENV)/.dev-installed messages
+	@$(call pytest_strict,-o addopts="-p no:cacheprovider --strict-markers" -m processes tests $(PYTEST_ARGS))
+	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,-o addopts="-p no:cacheprovider --strict-markers" -m processes tests $(PYTEST_ARGS))
 
 e2e: $(VENV)/.dev-installed messages
 	@$(call pytest_strict,-o addopts="-p no:cacheprovider" -m e2e tests/e2e --screenshot only-on-failure --output var/test-results $(PYTEST_ARGS))

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -212,7 +213,7 @@ DEFAULT_USER_TIME_ZONE = "Europe/Stockholm"
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -261,6 +262,8 @@ CALENDAR_FAILING_MAIL_HOURS = env_int("CALENDAR_FAILING_MAIL_HOURS", 24)
 # --- Security ---------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+# Load balancers and `make serve`'s own check ask for /healthz over plain HTTP on the app's port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
@@ -284,9 +287,38 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Logging and error tracking ----------------------------------------------------------------
+# LOG_FORMAT=json (make serve): one JSON object per line on stdout, one line per request with its id (config/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")  # runserver prints its own request lines
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # django-q2 adds a handler of its own unless its logger is configured here.
+        "django-q": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        "probono.request": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+    },
 }
+
+# Errors go to Sentry (or a compatible service such as GlitchTip) only when SENTRY_DSN is set; nothing is sent
+# otherwise. No personal data: user ids only, no cookies, bodies or addresses.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+        traces_sample_rate=env_int("SENTRY_TRACES_PERCENT", 0) / 100,
+        send_default_pii=False,
+    )

@@ -99,5 +99,5 @@ def test_make_run_on_another_port_makes_links_in_mails_point_at_that_port():
     out = subprocess.run(["make", "-n", "run", "PORT=8011"], cwd=base, capture_output=True, text=True,
                          check=True).stdout
     demo = next(line for line in out.splitlines() if "demo_data" in line)
-    server = next(line for line in out.splitlines() if "qcluster" in line or "sh -c" in line)
+    server = next(line for line in out.splitlines() if "config.launcher run" in line)
     assert "SITE_URL=http://127.0.0.1:8011" in demo and "SITE_URL=http://127.0.0.1:8011" in server
