@@ -34,4 +34,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "config.views.bad_request"
+handler429 = "config.views.too_many_requests"  # read by allauth's rate limits
 handler500 = "config.views.server_error"

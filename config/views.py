@@ -1,5 +1,6 @@
 """Site-wide pages that belong to no app: the home page, the dashboard redirect by role, the language switcher,
-the health check and the 500/503 handler. config sits above every app, so it may import any of them."""
+the health check, the 400/429/500/503 handlers and the CSRF failure page. config sits above every app, so it
+may import any of them."""
 
 import sys
 import time
@@ -97,3 +98,39 @@ def server_error(request):
         response["Retry-After"] = "5"
         return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+# --- Error pages that need the request (the site's layout, the visitor's language) ----------------------------------
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: most often a form left open past its session, or cookies blocked. Say so, in the site's
+    layout and language, and offer the way back to the page the form was on."""
+    back = request.META.get("HTTP_REFERER", "")
+    try:
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure())
+    except Exception:  # a host Django refuses: no way back but the start page
+        safe = False
+    response = render(request, "403_csrf.html", {"back_url": back if safe else ""}, status=403)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request(request, exception=None):
+    """handler400 (Django's renders without the request, so without the layout's language and navigation).
+    A request for a host we do not serve cannot be rendered with itself (every get_host() raises again): then
+    the same page without the request's context."""
+    from django.core.exceptions import DisallowedHost
+    from django.http import HttpResponseBadRequest
+    from django.template import loader
+
+    if isinstance(exception, DisallowedHost):
+        return HttpResponseBadRequest(loader.get_template("400.html").render())
+    return render(request, "400.html", status=400)
+
+
+def too_many_requests(request, exception=None):
+    """handler429: allauth answers every limit (ours included) through it. A minute is the window of every
+    per-address limit; the login lockout sets its own, exact Retry-After (accounts/adapter.py)."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response

@@ -22,6 +22,7 @@ from accounts.models import Membership, User
 from booking.errors import BookingError
 from booking.models import Booking, PipelineEvent
 from booking.services import booking_record_outcome, pipeline_event_record
+from engagements import stripe as stripe_api
 from engagements.models import (
     Currency,
     Engagement,
@@ -457,9 +458,9 @@ def _attempt_for_session(session: dict) -> PaymentAttempt | None:
     attempt = qs.filter(session_id=session.get("id")).first() if session.get("id") else None
     if attempt is None:
         # The webhook can outrun the line that stores the session id; our metadata names the attempt.
-        attempt_id = (session.get("metadata") or {}).get("attempt_id", "")
-        if attempt_id.isdigit():
-            attempt = qs.filter(pk=int(attempt_id)).first()
+        attempt_id = stripe_api.metadata_id(session, "attempt_id")
+        if attempt_id is not None:
+            attempt = qs.filter(pk=attempt_id).first()
     return attempt
 
 
@@ -505,8 +506,8 @@ def charge_refunded(*, charge: dict) -> bool:
     payment = Payment.objects.filter(provider=Payment.Provider.STRIPE, provider_reference=intent).first() \
         if intent else None
     if payment is None:
-        engagement_id = (charge.get("metadata") or {}).get("engagement_id", "")
-        payment = Payment.objects.filter(engagement_id=int(engagement_id)).first() if engagement_id.isdigit() else None
+        engagement_id = stripe_api.metadata_id(charge, "engagement_id")
+        payment = Payment.objects.filter(engagement_id=engagement_id).first() if engagement_id is not None else None
     if payment is None:
         log.warning("Refunded charge %s matches no payment", charge.get("id"))
         return False

@@ -1,6 +1,7 @@
 """Stripe Checkout through the real stripe-python client and a fake HTTP layer; webhooks signed for real."""
 
 import datetime as dt
+import json
 import threading
 import time
 
@@ -375,3 +376,69 @@ def test_success_pages_and_different_events_racing_each_other_pay_once(fake_stri
     assert Payment.objects.get(pk=payment.pk).status == "paid"
     assert PipelineEvent.objects.filter(booking=booking, kind="paid").count() == 1
     assert len(_receipts(mailoutbox)) == 1
+
+
+# --- A validly signed body of an unexpected shape: 400, nothing stored, nothing changed -------------------------
+@pytest.mark.parametrize("shape", [
+    "array", "string", "number", "no-id", "id-not-a-string", "data-not-an-object", "object-is-a-list",
+    "metadata-a-list", "metadata-a-string", "metadata-value-a-number", "amount-a-string", "session-id-a-list",
+    "not-utf8",
+])
+def test_a_signed_body_of_an_unexpected_shape_answers_400_and_changes_nothing(accepted, fake_stripe, client, shape):
+    _, payment, _ = accepted
+    paid = {**fake_stripe.pay("cs_test_1")}
+    event = json.loads(_completed(paid))
+    payloads = {
+        "array": json.dumps([event]),
+        "string": json.dumps("checkout.session.completed"),
+        "number": "42",
+        "no-id": json.dumps({**event, "id": ""}),
+        "id-not-a-string": json.dumps({**event, "id": {"evt": 1}}),
+        "data-not-an-object": json.dumps({**event, "data": ["x"]}),
+        "object-is-a-list": event_payload("evt_1", "checkout.session.completed", [paid]),
+        "metadata-a-list": _completed({**paid, "metadata": ["attempt_id", "1"]}),
+        "metadata-a-string": _completed({**paid, "metadata": "attempt_id=1"}),
+        "metadata-value-a-number": _completed({**paid, "metadata": {"attempt_id": 1}}),
+        "amount-a-string": _completed({**paid, "amount_total": "100"}),
+        "session-id-a-list": _completed({**paid, "id": ["cs_test_1"]}),
+    }
+    if shape == "not-utf8":
+        import stripe
+
+        payload = b'{"id": "evt_1", "type": "\xff"}'
+        header = stripe.WebhookSignature.generate_signature_header(payload.decode("latin-1"), WEBHOOK_SECRET)
+        response = client.post("/stripe/webhook/", data=payload, content_type="application/json",
+                               HTTP_STRIPE_SIGNATURE=header)
+    else:
+        response = signed_post(client, payloads[shape], WEBHOOK_SECRET)
+    assert response.status_code == 400, response.content
+    assert not StripeEvent.objects.exists()
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+
+
+@pytest.mark.parametrize("attempt_id", ["²", "١", "-1", "1e3", " 1", "99999999999999999999999"])
+def test_a_metadata_id_that_is_not_plain_ascii_digits_matches_nothing_and_pays_nothing(
+    accepted, fake_stripe, client, attempt_id
+):
+    _, payment, _ = accepted
+    # Not our session id, so only the metadata could name the attempt: "²".isdigit() is True but int("²") fails.
+    paid = {**fake_stripe.pay("cs_test_1"), "id": "cs_someone_else", "metadata": {"attempt_id": attempt_id}}
+    response = signed_post(client, _completed(paid), WEBHOOK_SECRET)
+    assert response.status_code == 200  # a well-formed event about nothing of ours: acknowledged, nothing done
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+
+
+def test_an_event_signed_beyond_the_tolerance_in_the_future_is_refused(accepted, fake_stripe, client):
+    _, payment, _ = accepted
+    payload = _completed(fake_stripe.pay("cs_test_1"))
+    response = signed_post(client, payload, WEBHOOK_SECRET, timestamp=int(time.time()) + 301)
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    payment.refresh_from_db()
+    assert payment.status == "pending"
+    # Within the tolerance (a sender's clock a little ahead) it is accepted.
+    assert signed_post(client, payload, WEBHOOK_SECRET, timestamp=int(time.time()) + 60).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == "paid"

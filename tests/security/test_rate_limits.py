@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 
 from tests.factories import UserFactory
 from tests.security.world import build_world
@@ -36,14 +37,61 @@ def test_production_limits_cover_login_failures_signup_and_codes():
         assert limits.get(action), action
 
 
-def test_wrong_passwords_for_one_account_lock_it_even_against_the_right_password(client, db, limits_on):
+ATTACKER, OWNER = "198.51.100.7", "203.0.113.9"
+
+
+def _login(client, email, password, address):
+    return client.post("/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=address)
+
+
+def _assert_throttled_with_a_code_offer(response, longest: int):
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= longest
+    body = response.content.decode()
+    assert "Too many failed logins" in body and "/accounts/login/code/" in body
+
+
+def test_an_attackers_wrong_passwords_lock_out_the_attacker_but_not_the_owner(client, db, limits_on):
     user = UserFactory(email="target@example.com")
-    for _ in range(5):  # "5/5m/key"
-        response = client.post("/accounts/login/", {"login": user.email, "password": "wrong-password"})
-        assert "_auth_user_id" not in client.session
-    response = client.post("/accounts/login/", {"login": user.email, "password": "correct-horse-battery"})
+    for _ in range(5):  # "login_failed": "…,5/5m/key" — per address + account
+        assert _login(client, user.email, "wrong-password", ATTACKER).status_code == 200
+    # The attacker is now refused, even with the right password: 429, for at most the 5-minute window.
+    _assert_throttled_with_a_code_offer(_login(client, user.email, "correct-horse-battery", ATTACKER), 300)
     assert "_auth_user_id" not in client.session
-    assert "Too many failed login attempts" in response.content.decode()
+    # The owner, at their own address, logs in as usual (allauth alone locked the account for everyone).
+    owner = Client()
+    response = _login(owner, user.email, "correct-horse-battery", OWNER)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert owner.session["_auth_user_id"] == str(user.pk)
+
+
+def test_one_address_guessing_many_accounts_is_stopped_per_address(client, db, limits_on):
+    for i in range(20):  # "login_failed": "20/5m/ip,…"
+        assert _login(client, f"guess{i}@example.com", "x", ATTACKER).status_code == 200
+    _assert_throttled_with_a_code_offer(_login(client, "guess-next@example.com", "x", ATTACKER), 300)
+    assert _login(Client(), "guess-next@example.com", "x", OWNER).status_code == 200  # another address is not
+
+
+def test_guessing_spread_over_many_addresses_hits_the_slower_account_limit_and_the_owner_gets_a_code(
+    client, db, limits_on
+):
+    user = UserFactory(email="target@example.com")
+    for i in range(100):  # "login_failed_account": "100/h/key"
+        assert _login(client, user.email, "wrong", f"10.0.{i // 250}.{i % 250 + 1}").status_code == 200
+    owner = Client()
+    response = _login(owner, user.email, "correct-horse-battery", OWNER)
+    _assert_throttled_with_a_code_offer(response, 3600)
+    assert "_auth_user_id" not in owner.session
+    # The page's way in: a login code by e-mail, which the password limits do not touch.
+    response = owner.post("/accounts/login/code/", {"email": user.email}, REMOTE_ADDR=OWNER)
+    assert response.status_code == 302 and "/accounts/login/code/confirm/" in response["Location"]
+
+
+def test_a_successful_login_does_not_count_as_a_failure(client, db, limits_on):
+    user = UserFactory(email="target@example.com")
+    for _ in range(8):
+        assert _login(Client(), user.email, "correct-horse-battery", ATTACKER).status_code == 302
+    assert _login(client, user.email, "wrong", ATTACKER).status_code == 200
 
 
 def test_many_logins_from_one_address_get_the_friendly_429_page(client, db, limits_on):
