@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
 
         # Once per `migrate` (sender: this app), after every app's migrations: the periodic tasks match the registry.
         post_migrate.connect(schedules_install, sender=self, dispatch_uid="accounts.schedules_install")
+
+        from accounts import text
+
+        text.install()  # no control or bidi characters in any text field or form (accounts/text.py)

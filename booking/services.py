@@ -228,8 +228,9 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, by: User | None, now
 def booking_approve(*, booking: Booking, by: User | None, now: datetime | None = None) -> Booking:
     """Confirm a request. Issues a fresh manage token (on `booking.manage_token`) for the confirmation mail.
 
-    Raises BookingError("not_requested") when it was already answered, cancelled or expired, and
-    ("request_expired") when its time ran out (the expiry task will release the slot).
+    Raises BookingError("not_requested") when it was already answered, cancelled or expired,
+    ("request_expired") when its time ran out (the expiry task will release the slot), and ("slot_unavailable")
+    when the time was blocked meanwhile (time off, a holiday, busy in another calendar).
     """
     now = now or timezone.now()
     with transaction.atomic():

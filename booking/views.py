@@ -74,7 +74,7 @@ def _is_bookable(slot: Slot) -> bool:
     return slot_bookable_check(slot, now=timezone.now()) is None
 
 
-def _taken(request, slot: Slot, error: BookingError | None = None):
+def slot_taken_page(request, slot: Slot, error: BookingError | None = None):
     """The friendly answer to a lost race or a slot that is no longer offered: the next free times instead.
     When it was the viewer's own company that took it (the back button after booking, a second click), their
     session instead."""
@@ -130,7 +130,7 @@ def book(request, pk: int):
     """Step 1 and 2: the chosen time (in the viewer's zone) and the consultant's questionnaire."""
     slot = _slot_or_404(pk)
     if not _is_bookable(slot):
-        return _taken(request, slot)
+        return slot_taken_page(request, slot)
     draft = _draft(request, slot)
     questionnaire = _draft_questionnaire(slot, draft)
     questions = list(questionnaire.questions.all())
@@ -173,7 +173,7 @@ def review(request, pk: int):
     if draft is None:
         return redirect("booking:book", pk=slot.pk)
     if not _is_bookable(slot):
-        return _taken(request, slot)
+        return slot_taken_page(request, slot)
     questionnaire = _draft_questionnaire(slot, draft)
     form = _bound_draft_form(questionnaire, draft)
     if not form.is_valid():
@@ -191,7 +191,7 @@ def review(request, pk: int):
                                      questionnaire=questionnaire)
         except BookingError as e:
             if e.code in SLOT_ERRORS:
-                return _taken(request, slot, e)
+                return slot_taken_page(request, slot, e)
             refusal, status = e.message, 409
         else:
             request.session.pop(DRAFT_KEY, None)
@@ -236,25 +236,51 @@ def _change_forms(booking: Booking, data=None, action: str = ""):
 
 
 def _handle_change(request, booking: Booking, *, by):
-    """POST of cancel / reschedule from the manage link or the dashboard. Returns (done, cancel_form, move_form)."""
+    """POST of cancel / reschedule from the manage link or the dashboard.
+
+    Returns (done, cancel_form, move_form, status). A time that was free when the page was shown and is gone now
+    (someone else moved or booked there first) is a lost race, not a mistake: the page comes back with 409, "this
+    time was just taken" and the times that are free now, as booking does."""
     action = request.POST.get("action", "")
     cancel_form, move_form = _change_forms(booking, request.POST, action)
     if cancel_form is None:
         messages.error(request, _("This session can no longer be changed."))
-        return True, None, None
+        return True, None, None, 302
     try:
         if action == "cancel" and cancel_form.is_valid():
             booking_cancel(booking=booking, by=by, reason=cancel_form.cleaned_data["reason"])
             messages.success(request, _("The session is cancelled. The time is free for others again."))
-            return True, None, None
+            return True, None, None, 302
         if action == "reschedule" and move_form is not None and move_form.is_valid():
             booking_reschedule(booking=booking, new_slot=move_form.chosen_slot(), by=by)
             messages.success(request, _("The session is moved. A new calendar invite is on its way."))
-            return True, None, None
+            return True, None, None, 302
     except BookingError as e:
+        if action == "reschedule" and e.code in SLOT_ERRORS:
+            return _just_taken(request, booking, cancel_form)
         messages.error(request, e.message)
-        return True, None, None
-    return False, cancel_form, move_form
+        return True, None, None, 302
+    if action == "reschedule" and _chose_a_vanished_time(request, booking):
+        return _just_taken(request, booking, cancel_form)
+    return False, cancel_form, move_form, 400
+
+
+def _chose_a_vanished_time(request, booking: Booking) -> bool:
+    """The POSTed time is one of this consultant's future slots that is no longer free (not a forged id)."""
+    raw = request.POST.get("slot", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+        return False
+    return (Slot.objects.filter(pk=int(raw), consultant_id=booking.consultant_id, starts_at__gt=timezone.now())
+            .exclude(pk=booking.slot_id).exists())
+
+
+def _just_taken(request, booking: Booking, cancel_form):
+    messages.error(request, _("This time was just taken by someone else. Here are the times that are free now: "
+                              "pick another one."))
+    move_form = _change_forms(booking)[1]  # unbound, with the times free now
+    if move_form is None:
+        messages.info(request, _("No other free times right now. Your session stays where it was."))
+    return False, cancel_form, move_form, 409
 
 
 @never_cache
@@ -267,10 +293,9 @@ def manage(request, token: str):
         raise Http404
     status = 200
     if request.method == "POST":
-        done, cancel_form, move_form = _handle_change(request, booking, by=booking.booked_by)
+        done, cancel_form, move_form, status = _handle_change(request, booking, by=booking.booked_by)
         if done:
             return redirect("booking:manage", token=token)
-        status = 400
     else:
         cancel_form, move_form = _change_forms(booking)
     return render(request, "booking/manage.html", {
@@ -301,10 +326,9 @@ def company_booking(request, pk: int):
         raise Http404
     status = 200
     if request.method == "POST":
-        done, cancel_form, move_form = _handle_change(request, booking, by=request.user)
+        done, cancel_form, move_form, status = _handle_change(request, booking, by=request.user)
         if done:
             return redirect("booking:company_booking", pk=booking.pk)
-        status = 400
     else:
         cancel_form, move_form = _change_forms(booking)
     return render(request, "booking/company_booking.html", {

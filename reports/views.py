@@ -3,6 +3,7 @@ export / deletion. Thin: parse, authorise, call a selector or service, render.""
 
 import csv
 import json
+import re
 import secrets
 from decimal import Decimal
 from functools import wraps
@@ -123,14 +124,15 @@ def _money(minor, semicolon: bool) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-[0-9]+(?:[.,][0-9]+)?")
 
 
 def _cell(value):
     """Neutralise text a spreadsheet would run as a formula (a company named "=HYPERLINK(…)"): prefix an
     apostrophe. Numbers, including negative ones like an NPS of −20, stay numbers."""
     if isinstance(value, str) and value and (
-            value.startswith(FORMULA_STARTS) or (value[0] == "-" and not value[1:2].isdigit())):
-        return "'" + value
+            value.startswith(FORMULA_STARTS) or (value[0] == "-" and not _PLAIN_NUMBER.fullmatch(value))):
+        return "'" + value  # "-2+3" or "-1+cmd|…" is a formula to Excel; "-20" and "-4,5" stay numbers
     return value
 
 

@@ -113,11 +113,19 @@ from booking.models import Booking, IntakeAnswer, PipelineEvent, Question, Quest
 
 
 class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    """A questionnaire with only the questions a test adds: it replaces the default version 1 every new
+    consultant gets (booking/receivers.py)."""
+
     class Meta:
         model = Questionnaire
 
     consultant = factory.SubFactory("tests.factories.ConsultantFactory")
     version = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        model_class.objects.filter(consultant=kwargs["consultant"], version=kwargs.get("version", 1)).delete()
+        return super()._create(model_class, *args, **kwargs)
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

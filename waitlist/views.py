@@ -15,6 +15,7 @@ from accounts.selectors import company_for_user
 from booking.errors import BookingError
 from booking.models import Booking
 from booking.questionnaires import IntakeForm, questionnaire_get_current
+from booking.views import SLOT_ERRORS, slot_taken_page
 from consultants.models import Consultant
 from waitlist.models import WaitlistEntry, WaitlistOffer
 from waitlist.selectors import waitlist_offer_get_by_token
@@ -91,6 +92,8 @@ def waitlist_claim_view(request, token: str):
             messages.error(request, _claim_error_message(e.code))
             status = 400
         except BookingError as e:
+            if e.code in SLOT_ERRORS:  # the held time was blocked or taken meanwhile: the next free times instead
+                return slot_taken_page(request, offer.slot, e)
             messages.error(request, e.message)
             status = 400
         else:

@@ -123,3 +123,20 @@ def test_the_expiry_task_entry_point_calls_the_service():
 
     assert task() == 1
     assert Booking.objects.get(pk=booking.pk).status == "expired"
+
+
+@pytest.mark.parametrize("change", [{"off_reason": "time_off"}, {"off_reason": "holiday"}, {"busy": True}])
+def test_approving_a_request_for_a_time_blocked_meanwhile_says_so_and_changes_nothing(
+        approval_slot, company, member, hooks, client, change):
+    booking = booking_create(slot=approval_slot, company=company, user=member,
+                             answers=answers_for(approval_slot.consultant))
+    Slot.objects.filter(pk=approval_slot.pk).update(**change)  # time off / a holiday / another calendar
+    client.force_login(approval_slot.consultant.user)
+    response = client.post(f"/me/sessions/{booking.pk}/approve/", follow=True)
+    page = response.content.decode()
+    assert "You are busy at this time in another calendar" in page or "conflicts with your time off" in page
+    booking.refresh_from_db()
+    assert booking.status == "requested"
+    with pytest.raises(BookingError) as refused:
+        booking_approve(booking=booking, by=approval_slot.consultant.user)
+    assert refused.value.code == "conflict"

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -66,6 +68,55 @@ def test_rescheduling_to_a_time_that_is_not_offered_is_rejected_by_the_form(clie
     assert response.status_code == 400
     booking.refresh_from_db()
     assert booking.invite_sequence == 0
+
+
+def test_the_loser_of_two_moves_to_one_time_is_told_it_was_just_taken_and_shown_the_free_times(client, hooks):
+    first = BookingFactory()
+    second = BookingFactory(consultant=first.consultant)
+    contested = SlotFactory(consultant=first.consultant)
+    other_free = SlotFactory(consultant=first.consultant, starts_at=contested.starts_at + dt.timedelta(days=1),
+                             ends_at=contested.ends_at + dt.timedelta(days=1))
+    # Both open their manage page while the time is free; the first one moves there.
+    assert f'value="{contested.pk}"' in client.get(f"/manage/{second.manage_token}/").content.decode()
+    assert client.post(f"/manage/{first.manage_token}/", {"action": "reschedule", "slot": contested.pk}
+                       ).status_code == 302
+
+    response = client.post(f"/manage/{second.manage_token}/", {"action": "reschedule", "slot": contested.pk})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This time was just taken" in page and "Select a valid choice" not in page
+    assert f'value="{other_free.pk}"' in page and f'value="{contested.pk}"' not in page
+    second.refresh_from_db()
+    assert second.invite_sequence == 0 and second.slot_id != contested.pk
+
+
+def test_losing_the_race_inside_the_service_is_the_same_friendly_answer(client, hooks, monkeypatch):
+    """Free when the form checked it, taken when the service locked it."""
+    from booking import views
+    from booking.errors import BookingError
+
+    booking = BookingFactory()
+    target = SlotFactory(consultant=booking.consultant)
+
+    def lost(**kwargs):
+        raise BookingError("slot_taken", "taken")
+
+    monkeypatch.setattr(views, "booking_reschedule", lost)
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "reschedule", "slot": target.pk})
+    assert response.status_code == 409
+    assert "This time was just taken" in response.content.decode()
+
+
+def test_a_member_who_loses_the_race_on_the_dashboard_gets_the_same_answer(client, hooks):
+    first = BookingFactory()
+    second = BookingFactory(consultant=first.consultant)
+    contested = SlotFactory(consultant=first.consultant)
+    client.post(f"/manage/{first.manage_token}/", {"action": "reschedule", "slot": contested.pk})
+    client.force_login(second.booked_by)
+    response = client.post(f"/company/sessions/{second.pk}/", {"action": "reschedule", "slot": contested.pk})
+    assert response.status_code == 409
+    assert "This time was just taken" in response.content.decode()
 
 
 @pytest.mark.parametrize("token", ["not-a-token", "x" * 43, "a" * 500])

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from booking.models import Booking, FairUsePolicy
 from booking.services import booking_cancel
+from consultants.models import Slot
 from tests.factories import (
     PASSWORD,
     BookingFactory,
@@ -531,3 +532,18 @@ def test_a_booking_on_a_slot_nobody_was_offered_writes_no_hold(consultant):
         booking_create(slot=slot, company=member.memberships.get().company, user=member,
                        answers={consultant.question.pk: "Churn"})
     assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "held_until" in q["sql"]]
+
+
+def test_a_claim_for_a_time_blocked_meanwhile_shows_the_next_free_times_not_a_bare_error(client, consultant, offered):
+    entry, slot, link, token = offered
+    later = _slot(consultant, start=START + dt.timedelta(days=7))
+    Slot.objects.filter(pk=slot.pk).update(status="blocked")  # the consultant took the time back
+    _login(client, entry.user)
+    response = client.post(reverse("booking:waitlist_claim", args=[token]),
+                           {f"q_{consultant.question.pk}": "Too many complaints"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This time is no longer free" in page
+    assert reverse("booking:book", args=[later.pk]) in page
+    assert not Booking.objects.filter(company=entry.company).exists()
+    assert WaitlistEntry.objects.get(pk=entry.pk).status == "waiting"  # back in line at its old place
