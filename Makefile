@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/probono
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: lock run serve test test-postgres test-processes e2e lint messages makemessages bench bench-load bench-faults clean
+.PHONY: lock run serve test test-postgres test-processes e2e lint messages makemessages bench bench-load bench-faults bench-scaleout clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -95,3 +95,8 @@ bench-load: $(VENV)/.dev-installed messages
 
 bench-faults: $(VENV)/.dev-installed messages
 	$(BIN)/python -m bench.faults $(BENCH_ARGS)
+
+# Two gunicorns on two ports and two task clusters against one PostgreSQL + Redis, one cluster SIGKILLed mid-run.
+SCALEOUT_REDIS_URL ?= redis://127.0.0.1:6379/0
+bench-scaleout: $(VENV)/.dev-installed messages
+	$(BIN)/python -m bench.scaleout --database-url $(BENCH_PG_URL) --redis-url $(SCALEOUT_REDIS_URL) $(BENCH_ARGS)

@@ -144,7 +144,12 @@ Q_CLUSTER = {
     "sync": env_bool("Q_SYNC", False),
     "label": "Tasks",
 }
-if REDIS_URL:
+# The broker: Redis when REDIS_URL is set, unless Q_BROKER=orm keeps the queue in the database (Redis then serves
+# only the cache): the ORM broker re-delivers a task whose worker died (after `retry`), Redis does not.
+Q_BROKER = env_str("Q_BROKER", "redis" if REDIS_URL else "orm").strip().lower()
+if Q_BROKER not in ("redis", "orm") or (Q_BROKER == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("Q_BROKER must be 'orm', or 'redis' with REDIS_URL set")
+if Q_BROKER == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"

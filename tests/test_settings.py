@@ -101,3 +101,16 @@ def test_make_run_on_another_port_makes_links_in_mails_point_at_that_port():
     demo = next(line for line in out.splitlines() if "demo_data" in line)
     server = next(line for line in out.splitlines() if "config.launcher run" in line)
     assert "SITE_URL=http://127.0.0.1:8011" in demo and "SITE_URL=http://127.0.0.1:8011" in server
+
+
+def test_q_broker_orm_keeps_the_queue_in_the_database_while_redis_serves_the_cache():
+    probe = "from django.conf import settings as s; print(sorted(k for k in ('orm', 'redis') if k in s.Q_CLUSTER))"
+    redis = "redis://127.0.0.1:6379/9"
+    assert _last_line(_manage("shell", "-c", probe, DEBUG="true", REDIS_URL=redis)) == "['redis']"
+    assert _last_line(_manage("shell", "-c", probe, DEBUG="true", REDIS_URL=redis, Q_BROKER="orm")) == "['orm']"
+    refused = _manage("check", DEBUG="true", Q_BROKER="redis", REDIS_URL="")
+    assert refused.returncode != 0 and "Q_BROKER" in refused.stderr
+
+
+def _last_line(result) -> str:
+    return result.stdout.strip().splitlines()[-1]

@@ -287,7 +287,8 @@ def test_when_the_slot_was_taken_anyway_the_company_goes_back_in_line(client, co
     _login(client, entry.user)
     response = client.post(reverse("booking:waitlist_claim", args=[token]),
                            {f"q_{consultant.question.pk}": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # the friendly "just taken" page with the next free times
+    assert "This time was just taken" in response.content.decode()
     entry.refresh_from_db()
     assert entry.status == "waiting"
     assert WaitlistOffer.objects.get().status == "withdrawn"
