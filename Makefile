@@ -63,11 +63,12 @@ test: $(VENV)/.dev-installed messages
 test-postgres: $(VENV)/.dev-installed messages
 	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,$(PYTEST_ARGS))
 
-# Real process trees: make run/serve and the launcher started and stopped (10 cycles each), on SQLite and then on
-# PostgreSQL + Redis. Minutes, not seconds, so not part of make test; .ci/run runs it.
+# Real process trees: make run/serve and the launcher started and stopped (10 cycles each) and the backups, on
+# SQLite; then make serve and pg_dump/pg_restore on PostgreSQL + Redis. Minutes, not seconds, so not part of
+# make test; .ci/run runs it.
 test-processes: $(VENV)/.dev-installed messages
 	@$(call pytest_strict,-o addopts="-p no:cacheprovider --strict-markers" -m processes tests $(PYTEST_ARGS))
-	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,-o addopts="-p no:cacheprovider --strict-markers" -m processes tests $(PYTEST_ARGS))
+	@DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CONN_MAX_AGE=0 $(call pytest_strict,-o addopts="-p no:cacheprovider --strict-markers" -m processes tests/serving/test_serve.py tests/serving/test_backups.py $(PYTEST_ARGS))
 
 e2e: $(VENV)/.dev-installed messages
 	@$(call pytest_strict,-o addopts="-p no:cacheprovider" -m e2e tests/e2e --screenshot only-on-failure --output var/test-results $(PYTEST_ARGS))
