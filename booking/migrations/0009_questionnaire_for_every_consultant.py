@@ -23,5 +23,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("booking", "0007_waitlist_and_feedback_moved_out")]
+    dependencies = [("booking", "0008_customer_nps_kinds")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
