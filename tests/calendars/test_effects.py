@@ -158,3 +158,16 @@ def test_a_slot_made_after_the_sync_is_marked_busy_in_the_transaction_that_makes
     other = slot_add(consultant=slots["covered"].consultant, starts_at=utc(2027, 3, 8, 14), publish=True)
     other.refresh_from_db()
     assert not other.busy
+
+
+def test_rescheduling_onto_a_busy_time_is_refused(synced):
+    from booking.services import booking_reschedule
+
+    _source, slots, run = synced
+    run()
+    booking = BookingFactory(slot=slots["later"], consultant=slots["later"].consultant, status="confirmed")
+    Slot.objects.filter(pk=slots["later"].pk).update(status=Slot.Status.BOOKED)
+    with pytest.raises(BookingError):
+        booking_reschedule(booking=booking, new_slot=slots["covered"], by=booking.booked_by)
+    booking.refresh_from_db()
+    assert booking.slot_id == slots["later"].pk
