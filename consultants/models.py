@@ -361,7 +361,12 @@ class Slot(models.Model):
         from django.utils.formats import date_format
         from django.utils.translation import gettext
 
-        if self.status != self.Status.BOOKED or not self.off_reason:
+        if self.status != self.Status.BOOKED:
+            return ""
+        if self.busy and self.off_reason not in (OffReason.TIME_OFF, OffReason.HOLIDAY, OffReason.OVERRIDE):
+            # Set by the calendars app: busy time in the consultant's other calendar (break included).
+            return gettext("conflicts with busy time in your other calendar")
+        if not self.off_reason:
             return ""
         when = date_format(timezone.localtime(self.starts_at).date(), "DATE_FORMAT")
         if self.off_reason == OffReason.TIME_OFF:

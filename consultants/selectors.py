@@ -144,7 +144,9 @@ def slot_offer_note(slot: Slot, *, now: datetime, avail: Availability) -> tuple[
     Reads only the slot, its consultant and `avail` (no query); the same rule as slot_bookable_check.
     """
     if slot.status == Slot.Status.BOOKED:
-        return False, conflict_text(slot, avail) if slot.off_reason in STATIC_REASONS else ""
+        if slot.off_reason in STATIC_REASONS:
+            return False, conflict_text(slot, avail)
+        return False, _("conflicts with busy time in your other calendar") if slot.busy else ""
     if slot.status == Slot.Status.BLOCKED:
         return False, _("blocked by you")
     refusal = slot_bookable_check(slot, now=now)
