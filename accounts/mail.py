@@ -1,6 +1,7 @@
 """E-mail: render in the recipient's language and time zone, deliver from a background task.
 
-Templates live in templates/email/<name>_subject.txt, <name>_body.txt and (optional) <name>_body.html.
+Templates live in templates/email/<name>_subject.txt, <name>_body.txt and <name>_body.html; every mail has both
+parts, and the bodies extend email/base.txt and email/base.html (one header, footer and typography for all).
 `email_queue` is for mail that may be sent from inside a transaction: delivery is queued on commit,
 so a rolled-back change never mails anyone. Tasks that must send exactly once (reminders) claim their
 row first and then call `email_build(...).send()` themselves.
@@ -12,7 +13,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_q.tasks import async_task
@@ -65,10 +65,7 @@ def email_render(*, template: str, context: dict, recipient: Recipient) -> Paylo
     with translation.override(recipient.language), timezone.override(zoneinfo.ZoneInfo(recipient.time_zone)):
         subject = " ".join(render_to_string(f"email/{template}_subject.txt", ctx).split())
         body = render_to_string(f"email/{template}_body.txt", ctx)
-        try:
-            html = render_to_string(f"email/{template}_body.html", ctx)
-        except TemplateDoesNotExist:
-            html = ""
+        html = render_to_string(f"email/{template}_body.html", ctx)
     return Payload(subject=subject, body=body, html=html, to=[recipient.email])
 
 

@@ -271,10 +271,9 @@ def _seed_busy_periods(rng, per_consultant, consultants, now, counts, skipped):
     on coming weekdays at 13:30–14:30 UTC, between the seeded slots (12:00–13:00 + the 15-minute break, and
     14:00 is not a slot start), so they are stored and shown but offer the same slots: the pages' cost with
     busy periods against the same offer without them."""
-    source_model, period_model = model_or_none("calendars.CalendarSource"), model_or_none("calendars.BusyPeriod")
-    if source_model is None or period_model is None:
-        skipped.append("busy periods (calendars does not exist)")
-        return
+    from calendars.models import BusyPeriod as period_model
+    from calendars.models import CalendarSource as source_model
+
     sources = bulk(source_model, [source_model(consultant=c, kind="ics", name="Work", secret="",
                                                address_hint="https://calendar.example/…", last_synced_at=now)
                                   for c in consultants], counts)
