@@ -4,6 +4,9 @@
 
 The spec: {"port": 8000, "seconds": 8, "concurrency": 8, "warmup": 10, "mode": "repeat" | "each-once",
 "requests": [{"method": "GET", "path": "/x/", "headers": {...}, "body": "..."}], "cookies": [...]}.
+"rate" (requests per second over all threads, or "auto") paces the clients at a fixed rate instead of sending
+as fast as answers come back, so the generator's own threads never compete with the server for a 2-core
+machine; "auto" picks 80 % of what `server_workers` workers can serve, judged from the warm-up's latency.
 "repeat" cycles through the requests (each thread starts at its own offset); "each-once" hands every request
 to exactly one thread and stops early when they run out (the booking POST books a different slot each time).
 "cookie_per_request" lets each request carry its own Cookie header (set in its headers).
@@ -63,15 +66,23 @@ def run(spec: dict) -> dict:
 
     # Warm-up (not measured): templates compiled and connections opened in both workers.
     warm = int(spec.get("warmup", 0))
+    warm_latencies = []
     if warm and spec.get("mode", "repeat") == "repeat":
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         for i in range(warm):
+            t0 = time.monotonic()
             try:
                 one_request(conn, spec["requests"][i % len(spec["requests"])])
+                warm_latencies.append(time.monotonic() - t0)
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         conn.close()
+    rate = spec.get("rate")
+    if rate == "auto":
+        service = percentile(warm_latencies[len(warm_latencies) // 2:], 50) or 0.05
+        rate = 0.8 * int(spec.get("server_workers", 2)) / max(service, 0.0005)
+    rate = min(float(rate), 2000.0) if rate else None
 
     lock = threading.Lock()
     latencies: list[float] = []
@@ -87,7 +98,16 @@ def run(spec: dict) -> dict:
 
     def worker(offset: int):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        k = 0
         while time.monotonic() < deadline:
+            if rate:  # open-loop pacing: this thread's k-th request is due at a fixed time
+                due = started + (k * concurrency + offset // 7) / rate
+                k += 1
+                pause = due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                if time.monotonic() >= deadline:
+                    break
             with lock:
                 if count[0] >= max_requests:
                     break
@@ -125,6 +145,7 @@ def run(spec: dict) -> dict:
     wall = time.monotonic() - started
     errors = sum(n for s, n in statuses.items() if s == 0 or s >= 400)
     return {
+        "tool": "python" + (f" at {rate:.0f} req/s" if rate else " (closed loop)"),
         "requests": len(latencies), "seconds": round(wall, 2), "rps": round(len(latencies) / wall, 1) if wall else 0,
         "p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,

@@ -13,24 +13,48 @@ from bench.seed import meta_path
 
 CSRF_SECRET = "benchcsrf" + "0" * 23  # 32 characters: Django accepts the unmasked secret as the token
 
-# (row name, URL name, who is signed in, kind)
+# (row name, URL names to try in order, who is signed in, kind). "bare" is the bare reference project
+# (bench/bare/), served by its own gunicorn; every other row is served by the product. The first names are the
+# product's today; later ones are where a page may move (a URL name that resolves nowhere is "missing").
 PAGES = [
-    ("baseline", "bench_baseline", "anon", "page"),
-    ("directory", "consultants:directory", "anon", "page"),
-    ("profile", "consultants:profile", "anon", "page"),
-    ("booking POST", "booking:book", "booker", "booking"),
-    ("calendar", "consultants:calendar", "consultant", "page"),
-    ("pipeline", "engagements:pipeline", "consultant", "page"),
-    ("reports", "reports:index", "staff", "page"),
-    ("wall", "reports:wall", "staff", "page"),
+    ("bare Django", ["bench_baseline"], "anon", "bare"),
+    ("baseline", ["bench_baseline"], "anon", "page"),
+    ("healthz", ["healthz"], "anon", "page"),
+    ("directory", ["consultants:directory"], "anon", "page"),
+    ("profile", ["consultants:profile"], "anon", "page"),
+    ("book step", ["booking:book"], "drafter", "page"),
+    ("review step", ["booking:review"], "drafter", "page"),
+    ("booking POST", ["booking:review"], "booker", "booking"),
+    ("confirmation", ["booking:confirmation"], "member", "page"),
+    ("manage", ["booking:manage"], "anon", "page"),
+    ("company sessions", ["booking:company_dashboard"], "member", "page"),
+    ("waitlist offer", ["waitlist:claim", "waitlist:waitlist_claim", "booking:waitlist_claim"], "member", "page"),
+    ("survey", ["feedback:survey", "feedback:feedback", "booking:feedback"], "anon", "page"),
+    ("invoice", ["engagements:invoice"], "payer", "page"),
+    ("calendar", ["consultants:calendar"], "consultant", "page"),
+    ("month review", ["consultants:month"], "consultant", "page"),
+    ("consultant sessions", ["booking:consultant_dashboard"], "consultant", "page"),
+    ("pipeline", ["engagements:pipeline"], "consultant", "page"),
+    ("reports", ["reports:index"], "staff", "page"),
+    ("wall", ["reports:wall"], "staff", "page"),
 ]
+# Rows that need a task cluster's heartbeat to answer 200 (bench/run.py runs one while they are measured).
+NEEDS_CLUSTER = {"healthz"}
 
 
-def resolve(name: str, meta: dict) -> str:
-    from django.urls import reverse
+def resolve(names: list[str], kwargs: dict) -> tuple[str | None, str]:
+    """(path, "") or (None, why)."""
+    from django.urls import NoReverseMatch, reverse
 
-    kwargs = {"slug": meta["profile_slug"]} if name == "consultants:profile" else {}
-    return reverse(name, kwargs=kwargs)
+    why = "missing"
+    for name in names:
+        try:
+            return reverse(name, kwargs=kwargs), ""
+        except NoReverseMatch as e:
+            if "is not a valid view function or pattern name" in str(e) or "is not a registered namespace" in str(e):
+                continue
+            why = f"unresolvable: {e}"
+    return None, why
 
 
 def cookie_header(session_key: str | None, cookie_name: str) -> dict:
@@ -41,18 +65,27 @@ def cookie_header(session_key: str | None, cookie_name: str) -> dict:
 
 
 def build(meta: dict, n_bookings: int) -> list[dict]:
+    from bench.fixtures import page_fixtures
+
+    fixtures = page_fixtures(meta)
     sessions = meta["sessions"]
     cookie_name = sessions["cookie_name"]
-    who = {"anon": None, "staff": sessions["staff"], "consultant": sessions["consultant"]}
+    who = {"anon": None, "staff": sessions["staff"], "consultant": sessions["consultant"], **fixtures["sessions"]}
     plan = []
-    for row, name, role, kind in PAGES:
-        entry = {"page": row, "url_name": name, "role": role, "kind": kind}
+    for row, names, role, kind in PAGES:
+        entry = {"page": row, "url_names": names, "role": role, "kind": kind,
+                 "needs_cluster": row in NEEDS_CLUSTER}
         if kind == "booking":
             entry.update(booking_requests(meta, n_bookings))
+        elif role not in who:
+            entry.update(status=f"missing (no {role} fixture)")
         else:
-            path = resolve(name, meta)
-            headers = cookie_header(who[role], cookie_name)
-            entry.update(status="ok", mode="repeat", requests=[{"method": "GET", "path": path, "headers": headers}])
+            path, why = resolve(names, fixtures["kwargs"].get(row, {}))
+            if path is None:
+                entry.update(status=why)
+            else:
+                headers = cookie_header(who[role], cookie_name)
+                entry.update(status="ok", mode="repeat", requests=[{"method": "GET", "path": path, "headers": headers}])
         plan.append(entry)
     return plan
 
@@ -70,8 +103,10 @@ def booking_requests(meta: dict, n: int) -> dict:
                    .exclude(bookings__status__in=Booking.ACTIVE).values_list("pk", flat=True))
     busy = set(Booking.objects.filter(company_id__in=[b["company_id"] for b in sessions["bookers"]])
                .values_list("company_id", flat=True))
-    slots = [s for s in meta["free_slots"] if s["id"] in free_ids]
-    bookers = [b for b in sessions["bookers"] if b["company_id"] not in busy]
+    from bench.fixtures import FIXTURE_SLOTS
+
+    slots = [s for s in meta["free_slots"][:-FIXTURE_SLOTS] if s["id"] in free_ids]
+    bookers = [b for b in sessions["bookers"][:-1] if b["company_id"] not in busy]
     from django.db import transaction
 
     with transaction.atomic():

@@ -1,12 +1,16 @@
-"""In-process timings of the benchmark's GET pages (no HTTP, no gunicorn): where a page spends its time.
+"""In-process timings of the plan's GET pages (no HTTP, no gunicorn): where a page spends its time.
 
-    python -m bench.profile --scale 1 [--runs 30] [--page pipeline] [--cprofile 40 [--sort tottime]] [--uncached]
+    python -m bench.profile --scale 1 [--runs 30] [--page pipeline ...] [--cprofile 40 [--sort tottime]]
+                            [--pyinstrument] [--uncached]
+    make bench BENCH_ARGS="--profile pipeline"     (the same as --page pipeline --pyinstrument, at 1x)
 
 Uses the seeded database of `bench.seed` (run `make bench` or `python -m bench.seed --scale 1` first) and the
-signed-in sessions in its meta file. For each page: median wall time, median SQL time and the query count,
-measured with django.test.Client against bench.settings (DEBUG off, cached template loader). `--cprofile N`
-prints the N most expensive functions (cumulative) of the chosen page. `--uncached` clears the cache before
-each request, so /reports/ is measured without its 60 s cache.
+same requests as the load run (bench/plan.py: same paths, same signed-in people). For each page: median wall
+time, median SQL time, the query count and the size, measured with django.test.Client against bench.settings
+(DEBUG off, cached template loader) after three warm-up requests. `--pyinstrument` writes an HTML report of one
+request of each chosen page to bench/results/profile-<page>-<scale>.html and prints its text summary;
+`--cprofile N` prints the N most expensive functions over all runs. `--uncached` clears the cache before each
+request (the reports page caches its figures).
 """
 
 import argparse
@@ -18,25 +22,23 @@ import pstats
 import statistics
 import sys
 import time
+from pathlib import Path
 
-PAGES = [  # (row, URL name, who is signed in) -- the GET pages of bench/plan.py
-    ("baseline", "bench_baseline", "anon"),
-    ("directory", "consultants:directory", "anon"),
-    ("profile", "consultants:profile", "anon"),
-    ("calendar", "consultants:calendar", "consultant"),
-    ("pipeline", "engagements:pipeline", "consultant"),
-    ("reports", "reports:index", "staff"),
-    ("wall", "reports:wall", "staff"),
-]
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def main(argv=None) -> int:
+def slug(row: str) -> str:
+    return row.replace(" ", "-")
+
+
+def main(argv=None) -> int:  # noqa: C901 -- one linear script
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", default="1")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--page", action="append", help="only these rows (repeatable)")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime, ...")
+    parser.add_argument("--pyinstrument", action="store_true", help="write a pyinstrument report of one request")
     parser.add_argument("--uncached", action="store_true", help="clear the cache before every request")
     args = parser.parse_args(argv)
 
@@ -52,23 +54,45 @@ def main(argv=None) -> int:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from django.urls import reverse
+
+    from bench.plan import build
 
     meta = json.loads(meta_path(scale).read_text())
-    sessions = meta["sessions"]
+    plan = [e for e in build(meta, 0) if e["kind"] == "page"]
+    known = [e["page"] for e in plan]
+    if args.page and not set(args.page) <= set(known):
+        print(f"unknown page(s) {sorted(set(args.page) - set(known))}; the plan's pages: {', '.join(known)}")
+        return 2
     rows = []
-    for row, name, role in PAGES:
+    for entry in plan:
+        row = entry["page"]
         if args.page and row not in args.page:
             continue
-        client = Client(HTTP_HOST="127.0.0.1")
-        if role != "anon":
-            client.cookies[sessions["cookie_name"]] = sessions[role]
-        kwargs = {"slug": meta["profile_slug"]} if name == "consultants:profile" else {}
-        path = reverse(name, kwargs=kwargs)
+        if entry["status"] != "ok":
+            print(f"{row}: {entry['status']}")
+            continue
+        req = entry["requests"][0]
+        path, headers = req["path"], {k: v for k, v in req["headers"].items() if k != "Host"}
+        client = Client(HTTP_HOST="127.0.0.1", headers=headers)
         for _ in range(3):  # warm up: template and URL caches, translations
             client.get(path)
+        if args.pyinstrument:
+            from pyinstrument import Profiler
+
+            if args.uncached:
+                cache.clear()
+            profiler = Profiler(interval=0.0002)
+            profiler.start()
+            response = client.get(path)
+            profiler.stop()
+            RESULTS.mkdir(exist_ok=True)
+            out = RESULTS / f"profile-{slug(row)}-{scale:g}x.html"
+            out.write_text(profiler.output_html())
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            print(f"{row}: status {response.status_code}; pyinstrument report written to {out}")
         walls, sqls, counts = [], [], []
         profiler = cProfile.Profile() if args.cprofile else None
+        response = None
         for _ in range(args.runs):
             if args.uncached:
                 cache.clear()
@@ -90,19 +114,23 @@ def main(argv=None) -> int:
                 if profiler:
                     profiler.disable()
                 walls.append(time.perf_counter() - t0)
-            assert response.status_code == 200, (row, response.status_code)
+            if response.status_code >= 400:
+                print(f"{row}: status {response.status_code}")
             sqls.append(sql[0])
             counts.append(sql[1])
+        if not walls:
+            continue
         rows.append((row, statistics.median(walls) * 1000, statistics.median(sqls) * 1000, statistics.median(counts),
-                     len(response.content)))
+                     len(response.content), response.status_code))
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.cprofile)
             print(f"--- {row}: cProfile over {args.runs} requests ---\n{out.getvalue()}")
-    print(f"scale {scale:g}x, {args.runs} requests each{' (cache cleared before each)' if args.uncached else ''}")
-    print(f"{'page':10} {'wall ms':>8} {'SQL ms':>7} {'queries':>7} {'bytes':>7}")
-    for row, wall, sql, count, size in rows:
-        print(f"{row:10} {wall:8.1f} {sql:7.1f} {count:7g} {size:7}")
+    print(f"scale {scale:g}x, {args.runs} requests each{' (cache cleared before each)' if args.uncached else ''}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'page':20} {'wall ms':>8} {'SQL ms':>7} {'queries':>7} {'bytes':>7} {'status':>6}")
+    for row, wall, sql, count, size, status in rows:
+        print(f"{row:20} {wall:8.1f} {sql:7.1f} {count:7g} {size:7} {status:>6}")
     return 0
 
 

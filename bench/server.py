@@ -42,8 +42,9 @@ def load(spec: dict, env: dict) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, *, workers: int = 2, name: str = "bench", threads: int = 1, timeout: int = 60):
-        self.env, self.workers, self.threads, self.timeout = env, workers, threads, timeout
+    def __init__(self, env: dict, *, workers: int = 2, name: str = "bench", threads: int = 1, timeout: int = 60,
+                 app: str = "config.wsgi:application"):
+        self.env, self.workers, self.threads, self.timeout, self.app = env, workers, threads, timeout, app
         self.port = free_port()
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / f"gunicorn-{name}.log"
@@ -59,8 +60,9 @@ class Gunicorn:
     def start(self) -> None:
         # DEBUG is off, so pages need the collected, hashed static files: without them every rendered page
         # is a 500 (a fresh clone has none). Cheap when already collected.
-        collectstatic(self.env)
-        cmd = [str(BIN / "gunicorn"), "config.wsgi:application", "--workers", str(self.workers),
+        if self.app == "config.wsgi:application":
+            collectstatic(self.env)
+        cmd = [str(BIN / "gunicorn"), self.app, "--workers", str(self.workers),
                "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
                "--timeout", str(self.timeout), "--graceful-timeout", "5", "--log-level", "warning"]
         self.log = open(self.log_path, "w")  # noqa: SIM115 -- closed in stop()
@@ -92,6 +94,28 @@ class Gunicorn:
                 self.proc.wait(timeout=5)
         if getattr(self, "log", None):
             self.log.close()
+
+    def worker_pids(self) -> list[int]:
+        """The master's children (the sync workers), from /proc (Linux)."""
+        if not self.proc:
+            return []
+        try:
+            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return sorted(int(pid) for pid in text.split())
+
+    def worker_rss(self) -> dict[int, float]:
+        """{worker pid: resident set size in MB}."""
+        sizes = {}
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes[pid] = round(int(line.split()[1]) / 1024, 1)
+            except OSError:
+                continue
+        return sizes
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -17,7 +17,6 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--language", default="", help="sign the users' sessions in with this language cookie")
     args = parser.parse_args(argv)
-    from bench.profile import PAGES
     from bench.seed import bench_env, meta_path
     from bench.server import collectstatic
 
@@ -29,19 +28,22 @@ def main(argv=None) -> int:
     django.setup()
     from django.conf import settings
     from django.test import Client
-    from django.urls import reverse
+
+    from bench.plan import build
 
     meta = json.loads(meta_path(scale).read_text())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for row, name, role in PAGES:
-        client = Client(HTTP_HOST="127.0.0.1")
-        if role != "anon":
-            client.cookies[meta["sessions"]["cookie_name"]] = meta["sessions"][role]
+    for entry in build(meta, 0):
+        if entry["kind"] != "page" or entry["status"] != "ok":
+            continue
+        req = entry["requests"][0]
+        headers = {k: v for k, v in req["headers"].items() if k != "Host"}
         if args.language:
-            client.cookies[settings.LANGUAGE_COOKIE_NAME] = args.language
-        kwargs = {"slug": meta["profile_slug"]} if name == "consultants:profile" else {}
-        body = client.get(reverse(name, kwargs=kwargs)).content.decode()
+            headers["Cookie"] += f"; {settings.LANGUAGE_COOKIE_NAME}={args.language}"
+        client = Client(HTTP_HOST="127.0.0.1", headers=headers)
+        row = entry["page"].replace(" ", "-")
+        body = client.get(req["path"]).content.decode()
         body = re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', r"\1…", body)
         (out / f"{row}.html").write_text(body)
     return 0
