@@ -122,6 +122,10 @@ else:
             # A file, not :memory:, so concurrency tests can use real threads and connections; one per
             # test process, so parallel runs (several engineers, CI and a bench) never share it.
             "TEST": {"NAME": str(VAR_DIR / f"test-probono-{os.getpid()}.sqlite3")},
+            # Kept open between requests like PostgreSQL's: opening one (the PRAGMAs above take a lock) cost
+            # more than a whole small page.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
