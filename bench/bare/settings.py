@@ -25,7 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
 ]
 
+# startproject's list, plus the bench's query counter (outermost), which the product's baseline carries too.
 MIDDLEWARE = [
+    "bench.middleware.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
