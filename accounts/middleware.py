@@ -1,15 +1,18 @@
+import functools
 import zoneinfo
 from urllib.parse import unquote
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
 
+@functools.lru_cache(maxsize=64)
 def _zone(name: str | None) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name or settings.DEFAULT_USER_TIME_ZONE)
@@ -18,30 +21,38 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
 
 
 class UserPreferencesMiddleware:
-    """Render every page in the viewer's language and time zone.
+    """Render every page in the viewer's language and time zone (this replaces Django's LocaleMiddleware).
 
-    Signed-in people get what their profile says; visitors get the language LocaleMiddleware
-    chose and the zone their browser reported (static/js/probono.js sets the `tz` cookie).
+    Signed-in people get what their profile says; visitors get the language of their language cookie or
+    their browser's Accept-Language (Django's rules) and the zone their browser reported
+    (static/js/probono.js sets the `tz` cookie). Only a request that carries a session cookie can be signed
+    in, so a visitor without one is never looked up (no session, no user, no query). We have no
+    language-prefixed URLs, which is all LocaleMiddleware adds beyond this.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        user = request.user if settings.SESSION_COOKIE_NAME in request.COOKIES else None
+        if user is not None and user.is_authenticated:
+            language = user.language
             zone = _zone(user.time_zone)
         else:
+            language = translation.get_language_from_request(request)
             # The browser's script writes the cookie with encodeURIComponent ("America%2FNew_York").
             zone = _zone(unquote(request.COOKIES.get("tz", "")))
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         request.time_zone = zone
         timezone.activate(zone)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class StaticCSPMiddleware(CSPMiddleware):
@@ -54,13 +65,12 @@ class StaticCSPMiddleware(CSPMiddleware):
     for a nonce is handed to django-csp unchanged.
     """
 
-    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro",
-                     "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+    _PER_RESPONSE = frozenset(("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt", "_csp_config_ro",
+                               "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro"))
     _cached: dict = {}
 
     def process_response(self, request, response):
-        if getattr(request, "_csp_nonce", None) is not None or any(
-                hasattr(response, name) for name in self._PER_RESPONSE):
+        if "_csp_nonce" in request.__dict__ or not self._PER_RESPONSE.isdisjoint(response.__dict__):
             return super().process_response(request, response)
         if response.status_code in (404, 500) and settings.DEBUG:
             return response
@@ -71,7 +81,6 @@ class StaticCSPMiddleware(CSPMiddleware):
         for header, value, excluded in headers:
             if header not in response and not path.startswith(excluded):
                 response[header] = value
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
     @staticmethod
