@@ -60,3 +60,32 @@ def test_a_header_set_by_the_view_is_not_overwritten():
         return response
 
     assert _middleware(view)(RequestFactory().get("/"))[HEADER] == "default-src 'none'"
+
+
+@pytest.mark.django_db
+def test_a_visitor_costs_no_query_even_with_language_and_zone_cookies(client, django_assert_num_queries):
+    client.cookies["django_language"] = "da"
+    client.cookies["tz"] = "America%2FNew_York"
+    with django_assert_num_queries(0):
+        response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "da"
+    assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_a_visitors_browser_language_is_used_when_there_is_no_cookie(client):
+    response = client.get("/accounts/login/", headers={"Accept-Language": "sv-SE,sv;q=0.9,en;q=0.5"})
+    assert response["Content-Language"] == "sv"
+    assert "Logga in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_persons_profile_language_wins_over_cookie_and_browser(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(language="da"))
+    client.cookies["django_language"] = "sv"
+    response = client.get("/me/profile/", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert response["Content-Language"] == "da"
