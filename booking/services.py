@@ -24,6 +24,7 @@ from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, 
 from booking.questionnaires import answers_missing, questionnaire_get_current
 from consultants.models import Slot
 from consultants.offer import consultant_lock_for_booking, slot_caps_refresh
+from consultants.public_cache import public_pages_changed
 from consultants.selectors import slot_bookable_check, slot_booked_conflict
 
 S = Booking.Status
@@ -62,6 +63,7 @@ def _claim_slot(slot: Slot) -> Slot:
         raise BookingError("slot_taken", _("This time was just taken by another company."))
     slot.status = Slot.Status.BOOKED
     slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)  # no query without caps
+    public_pages_changed()
     return slot
 
 
@@ -71,12 +73,14 @@ def _free_slot(slot: Slot, *, now: datetime, block: bool = False) -> bool:
         Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BLOCKED)
         slot.status = Slot.Status.BLOCKED
         slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)
+        public_pages_changed()
         return False
     if slot.starts_at <= now:
         return False  # a past time is offered to nobody; it stays as it was
     Slot.objects.filter(pk=slot.pk, status=Slot.Status.BOOKED).update(status=Slot.Status.PUBLISHED)
     slot.status = Slot.Status.PUBLISHED
     slot_caps_refresh(consultant=slot.consultant, at=slot.starts_at)  # a full period may open again
+    public_pages_changed()
     return True
 
 

@@ -30,6 +30,7 @@ from calendars.fetch import FetchError, conditional_headers, safe_request
 from calendars.ics import NotACalendar, busy_intervals, parse_calendars
 from calendars.models import BusyConflict, BusyPeriod, CalendarSource
 from consultants.models import AvailabilityRule, Consultant, Slot
+from consultants.public_cache import public_pages_changed
 
 log = logging.getLogger(__name__)
 
@@ -312,8 +313,9 @@ def apply_busy(*, consultant: Consultant, now: datetime) -> int:
             if status == Slot.Status.BOOKED:
                 booked_conflicts.add(pk)
     # Every coming slot, whatever its status: a booked one freed by a cancellation must not be offered either.
-    Slot.objects.filter(pk__in=covered, busy=False).update(busy=True)
-    Slot.objects.filter(pk__in=[pk for pk, *_ in slots if pk not in covered], busy=True).update(busy=False)
+    if (Slot.objects.filter(pk__in=covered, busy=False).update(busy=True)
+            + Slot.objects.filter(pk__in=[pk for pk, *_ in slots if pk not in covered], busy=True).update(busy=False)):
+        public_pages_changed()  # visitors' cached directory and profiles
     BusyConflict.objects.filter(consultant=consultant).exclude(slot_id__in=booked_conflicts).exclude(
         slot__ends_at__lte=now).delete()
     existing = set(BusyConflict.objects.filter(slot_id__in=booked_conflicts).values_list("slot_id", flat=True))

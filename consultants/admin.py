@@ -11,6 +11,7 @@ from accounts.admin import AuditedAdmin
 from accounts.audit import audit_record
 from accounts.forms import time_zone_choices
 from consultants.models import AvailabilityRule, Blackout, Consultant, ConsultantExpertise, ConsultantLanguage, Slot
+from consultants.public_cache import public_pages_changed
 from consultants.services import ConsultantError, consultant_invite, consultant_send_invitation
 
 
@@ -85,6 +86,7 @@ class ConsultantAdmin(AuditedAdmin):
             changing = list(Consultant.objects.select_for_update()
                             .filter(pk__in=queryset.values("pk"), hidden_by_staff=not hidden).order_by("pk"))
             n = Consultant.objects.filter(pk__in=[c.pk for c in changing]).update(hidden_by_staff=hidden)
+            public_pages_changed()
             for consultant in changing:
                 audit_record(actor=request.user, action="consultant.hide" if hidden else "consultant.show",
                              target=consultant, hidden_by_staff={"old": not hidden, "new": hidden})

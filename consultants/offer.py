@@ -36,6 +36,7 @@ from accounts.mail import Recipient, email_queue
 from consultants import tasks
 from consultants.availability import month_start, next_month
 from consultants.models import Blackout, Consultant, DateOverride, HolidayOpening, OffReason, Slot
+from consultants.public_cache import public_pages_changed
 
 S = Slot.Status
 STATIC_REASONS = (OffReason.TIME_OFF, OffReason.HOLIDAY, OffReason.OVERRIDE)
@@ -275,6 +276,7 @@ def slot_offer_refresh(*, consultant: Consultant, first: date | None = None, las
             conflicts = conflicts or (s.status == S.BOOKED and reason in STATIC_REASONS)
     if changed:  # in primary-key order, so two refreshes never wait on each other's rows crosswise
         Slot.objects.bulk_update(sorted(changed, key=lambda s: s.pk), ["off_reason", "conflict_mailed"])
+        public_pages_changed()
     if conflicts:
         pk = consultant.pk
         transaction.on_commit(lambda: async_task(tasks.slot_conflicts_notify, pk, task_name="slot_conflicts_notify"))

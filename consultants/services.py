@@ -38,6 +38,7 @@ from consultants.models import (
     Slot,
 )
 from consultants.offer import availability_load, count_booked, slot_offer_refresh
+from consultants.public_cache import public_pages_changed
 from consultants.signals import slots_created
 
 log = logging.getLogger(__name__)
@@ -411,6 +412,8 @@ def slot_publish_month(*, consultant: Consultant, month: date, now: datetime | N
         count = Slot.objects.filter(
             consultant=consultant, status=S.DRAFT, starts_at__gte=max(start, now), starts_at__lt=end,
         ).update(status=S.PUBLISHED)
+        if count:
+            public_pages_changed()
         slot_offer_refresh(consultant=consultant, first=month_start(month),
                            last=next_month(month_start(month)) - timedelta(days=1), now=now)
     return count
@@ -464,7 +467,9 @@ def slot_remove(*, slot: Slot) -> None:
     with transaction.atomic():
         free = Slot.objects.filter(pk=slot.pk, status__in=[S.DRAFT, S.PUBLISHED])
         done = free.filter(added_by_hand=True).delete()[0] or free.update(status=S.BLOCKED)
-        if not done:
+        if done:
+            public_pages_changed()
+        else:
             current = Slot.objects.filter(pk=slot.pk).values_list("status", flat=True).first()
             if current == S.BOOKED:
                 raise SlotError("booked")
@@ -480,6 +485,8 @@ def slot_block(*, slot: Slot) -> Slot:
     """
     with transaction.atomic():
         updated = Slot.objects.filter(pk=slot.pk, status__in=[S.DRAFT, S.PUBLISHED]).update(status=S.BLOCKED)
+        if updated:
+            public_pages_changed()
         slot.refresh_from_db(fields=["status"])
         if not updated and slot.status == S.BOOKED:
             raise SlotError("booked")
@@ -492,7 +499,8 @@ def slot_unblock(*, slot: Slot, now: datetime | None = None) -> Slot:
     with transaction.atomic():
         if slot.starts_at <= now:
             raise SlotError("past")
-        Slot.objects.filter(pk=slot.pk, status=S.BLOCKED).update(status=S.PUBLISHED)
+        if Slot.objects.filter(pk=slot.pk, status=S.BLOCKED).update(status=S.PUBLISHED):
+            public_pages_changed()
         day = slot.starts_at.astimezone(zoneinfo.ZoneInfo(slot.consultant.time_zone)).date()
         slot_offer_refresh(consultant=slot.consultant, first=day, last=day, now=now)
         slot.refresh_from_db(fields=["status", "off_reason"])

@@ -31,6 +31,7 @@ from consultants.forms import (
 )
 from consultants.models import AvailabilityRule, Blackout, Consultant, DateOverride, Expertise, Language, Slot
 from consultants.offer import availability_load, reasons_by_day
+from consultants.public_cache import cached_for_visitors
 from consultants.selectors import (
     consultant_directory,
     consultant_tags,
@@ -131,6 +132,7 @@ def _slot_error(request, error: SlotError) -> None:
 
 
 # --- Public pages -------------------------------------------------------------------------------
+@cached_for_visitors
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -164,6 +166,7 @@ def _with_labels(consultants):
     return consultants
 
 
+@cached_for_visitors
 def profile(request, slug: str):
     consultant = get_object_or_404(
         Consultant.objects.select_related("user").prefetch_related("expertise", "languages"), slug=slug)

@@ -25,6 +25,7 @@ from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import FairUsePolicy
 from booking.services import booking_create
 from consultants.models import Consultant, Slot
+from consultants.public_cache import public_pages_changed
 from waitlist import tasks
 from waitlist.models import WaitlistEntry, WaitlistOffer
 from waitlist.selectors import free_slots, waitlist_can_join
@@ -53,6 +54,7 @@ def _slot_hold_sync(slot_id: int) -> None:
     latest = (WaitlistOffer.objects.filter(slot_id=slot_id, status=WaitlistOffer.Status.OPEN)
               .order_by("-expires_at").values("expires_at")[:1])
     Slot.objects.filter(pk=slot_id).update(held_until=Subquery(latest))
+    public_pages_changed()
 
 
 def waitlist_booking_made(*, booking) -> None:
