@@ -6,7 +6,8 @@ The spec: {"port": 8000, "seconds": 8, "concurrency": 8, "warmup": 10, "mode": "
 "requests": [{"method": "GET", "path": "/x/", "headers": {...}, "body": "..."}], "cookies": [...]}.
 "rate" (requests per second over all threads, or "auto") paces the clients at a fixed rate instead of sending
 as fast as answers come back, so the generator's own threads never compete with the server for a 2-core
-machine; "auto" picks 80 % of what `server_workers` workers can serve, judged from the warm-up's latency.
+machine; "auto" offers half of what `server_workers` workers can serve, judged from the warm-up's latency, so
+every page runs at the same utilisation and its p50 stays proportional to its service time.
 "repeat" cycles through the requests (each thread starts at its own offset); "each-once" hands every request
 to exactly one thread and stops early when they run out (the booking POST books a different slot each time).
 "cookie_per_request" lets each request carry its own Cookie header (set in its headers).
@@ -81,7 +82,7 @@ def run(spec: dict) -> dict:
     rate = spec.get("rate")
     if rate == "auto":
         service = percentile(warm_latencies[len(warm_latencies) // 2:], 50) or 0.05
-        rate = 0.8 * int(spec.get("server_workers", 2)) / max(service, 0.0005)
+        rate = 0.5 * int(spec.get("server_workers", 2)) / max(service, 0.0005)
     rate = min(float(rate), 2000.0) if rate else None
 
     lock = threading.Lock()

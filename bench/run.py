@@ -117,7 +117,7 @@ def measure(entry: dict, port: int, args, tool: str) -> dict:
             "mode": entry["mode"], "requests": entry["requests"], "warmup": 3, "timeout": 30}
     if tool == "wrk":
         return wrk.run(spec)
-    spec.update(rate="auto", server_workers=args.workers, warmup=10, timeout=60)
+    spec.update(rate="auto", server_workers=args.workers, warmup=20, timeout=60)
     return load(spec, os.environ.copy())
 
 
@@ -342,7 +342,7 @@ def main(argv=None) -> int:  # noqa: C901 -- one linear script, clearer in one p
     tool = "wrk" if wrk.available() and not args.python_load else "python"
     tool_text = (f"wrk ({wrk.available()}) -t2 -c{args.connections} -d{args.seconds:g}s" if tool == "wrk" else
                  f"the Python generator (bench/loadgen.py, wrk is not on the PATH) in its own process, "
-                 f"{args.connections} clients at a fixed rate of 80 % of the page's capacity, {args.seconds:g} s")
+                 f"{args.connections} clients at a fixed rate of 50 % of the page's capacity, {args.seconds:g} s")
     print(f"load tool: {tool_text}", flush=True)
     scales = [float(s) for s in args.scales.split(",")]
     load_avg = os.getloadavg()
