@@ -52,8 +52,9 @@ def _bump() -> None:
 
 def public_pages_changed() -> None:
     """What the directory or a profile shows has changed: visitors get freshly rendered pages from now on."""
-    _bump()
-    transaction.on_commit(_bump)
+    if transaction.get_connection().in_atomic_block:
+        _bump()  # at once, for whoever reads inside this transaction ...
+    transaction.on_commit(_bump)  # ... and for everyone once it commits (at once outside a transaction)
 
 
 def _cacheable(request) -> bool:
