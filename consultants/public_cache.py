@@ -20,6 +20,7 @@ token in the page (the language switcher's form) is taken out before the page is
 the visitor is put in on every hit, so each visitor's token matches their own cookie.
 """
 
+import hashlib
 import re
 import secrets
 from functools import wraps
@@ -72,8 +73,9 @@ def cached_for_visitors(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = ":".join(("consultants:public-page", public_pages_version(), translation.get_language() or "",
-                        timezone.get_current_timezone_name(), request.get_full_path()))
+        page = ":".join((translation.get_language() or "", timezone.get_current_timezone_name(),
+                         request.get_full_path()))
+        key = f"consultants:public-page:{public_pages_version()}:{hashlib.sha256(page.encode()).hexdigest()}"
         stored = cache.get(key)
         if stored is not None:
             content_type, body = stored
