@@ -90,8 +90,9 @@ def cached_for_visitors(view):
     return wrapper
 
 
-def connect_model_signals(app_config) -> None:
-    """Saving or deleting any row of the app's models bumps the version (the admin, rules, time off ...)."""
+def connect_model_signals(app_config, only: tuple[str, ...] = ()) -> None:
+    """Saving or deleting any row of the app's models (or of those named in `only`) bumps the version (the
+    admin, rules, time off ...; a higher app adds the models its section of the public profile shows)."""
     from django.db.models.signals import post_delete, post_save
 
     def changed(**kwargs):
@@ -99,6 +100,8 @@ def connect_model_signals(app_config) -> None:
             public_pages_changed()
 
     for model in app_config.get_models():
+        if only and model.__name__ not in only:
+            continue
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"public-pages-{model._meta.label}-save")
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"public-pages-{model._meta.label}-del")
 
