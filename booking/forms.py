@@ -4,6 +4,43 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Question
+from consultants.forms import MeetingPlaceForm
+from consultants.meeting import phone_display, phone_normalize
+
+
+class CompanyPhoneForm(forms.Form):
+    """The booking step's number to call, when the consultant calls the company."""
+
+    company_phone = forms.CharField(
+        label=_("Your phone number"), max_length=32,
+        help_text=_("The consultant calls you on this number. Swedish and Danish numbers as you write them at "
+                    "home, others with +country code."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+
+    def __init__(self, *args, region: str = "SE", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+
+    def clean_company_phone(self):
+        return phone_normalize(self.cleaned_data["company_phone"], region=self.region)
+
+
+class SessionPlaceForm(MeetingPlaceForm):
+    """The consultant's change of one session's place; can also give the number to call."""
+
+    company_phone = forms.CharField(
+        label=_("The company's phone number"), max_length=32, required=False,
+        help_text=_("When you call the company; leave it as it is to use the number they gave."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+
+    def __init__(self, *args, booking, **kwargs):
+        initial = {**booking.place_values(), "company_phone": phone_display(booking.company_phone)}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_company_phone(self):
+        raw = self.cleaned_data["company_phone"]
+        return phone_normalize(raw, region=self.phone_region) if raw else ""
+
 
 
 class CancelForm(forms.Form):

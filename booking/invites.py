@@ -56,16 +56,12 @@ def _site_url(name: str, *args) -> str:
         return settings.SITE_URL + "/"
 
 
-def booking_place(booking):
-    """The object holding a booking's meeting place: its own copy when it has one, else the consultant's."""
-    return booking if hasattr(booking, "place_kind") else booking.consultant
-
-
 def booking_place_text(booking, *, for_consultant: bool = False) -> PlaceText:
-    """The booking's meeting place in words for the company (default) or the consultant."""
-    return place_describe(booking_place(booking), consultant_name=booking.consultant.display_name,
-                          company_name=booking.company.name,
-                          company_phone=getattr(booking, "company_phone", ""), for_consultant=for_consultant)
+    """The booking's own meeting place (copied at booking, maybe changed since) in words for the company
+    (default) or the consultant. Only for those who may see the booking: it holds the link, number or address."""
+    return place_describe(booking, consultant_name=booking.consultant.display_name,
+                          company_name=booking.company.name, company_phone=booking.company_phone,
+                          for_consultant=for_consultant)
 
 
 def invite_manage_url(booking, *, audience: str = COMPANY, manage_token: str = "") -> str:

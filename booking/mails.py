@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from accounts.mail import Attachment, Recipient, email_build
-from booking.invites import booking_calendar
+from booking.invites import booking_calendar, booking_place_text, google_calendar_url, outlook_calendar_url
 from booking.models import Booking, BookingNotice
 
 log = logging.getLogger(__name__)
@@ -134,9 +134,16 @@ def _invite(booking: Booking, *, method: str, recipient: Recipient, sequence: in
     )
 
 
-def mail_context(booking: Booking, recipient: Recipient, **extra) -> dict:
+def mail_context(booking: Booking, recipient: Recipient, *, with_place: bool = True, **extra) -> dict:
+    """What every booking mail's templates read. `place` (the meeting place in words for this audience; pass
+    `audience`) is left out of mails about a session that will not happen (cancelled, declined)."""
     zone = zoneinfo.ZoneInfo(recipient.time_zone)
+    place = None
+    if with_place:
+        with translation.override(recipient.language):
+            place = booking_place_text(booking, for_consultant=extra.get("audience") == Audience.CONSULTANT)
     return {
+        "place": place,
         "booking": booking,
         "consultant": booking.consultant,
         "company": booking.company,
@@ -152,7 +159,7 @@ def mail_context(booking: Booking, recipient: Recipient, **extra) -> dict:
 
 def _send(*, booking: Booking, kind: str, audience: str, key: str, template: str, recipient: Recipient,
           context: dict | None = None, invite_method: str | None = None, sequence: int | None = None,
-          invite_options: dict | None = None) -> bool:
+          invite_options: dict | None = None, with_place: bool = True) -> bool:
     """`invite_method` attaches the invite: REQUEST / CANCEL for the company; PUBLISH for the consultant's copy,
     which names them organizer and no attendee (`invite_options` passes `cancelled` / `tentative`)."""
     with notice_claim(booking=booking, kind=kind, audience=audience, key=key) as claimed:
@@ -164,8 +171,8 @@ def _send(*, booking: Booking, kind: str, audience: str, key: str, template: str
                                    audience=audience, manage_token=(context or {}).get("manage_token", ""),
                                    **(invite_options or {}))]
         message = email_build(
-            template=template, context=mail_context(booking, recipient, **(context or {})),
-            recipient=recipient, attachments=attachments,
+            template=template, recipient=recipient, attachments=attachments,
+            context=mail_context(booking, recipient, audience=audience, with_place=with_place, **(context or {})),
         )
         message.extra_headers["Message-ID"] = notice_message_id(booking=booking, kind=kind, audience=audience, key=key)
         message.send()
@@ -185,7 +192,10 @@ def mail_booking_confirmed(booking: Booking, *, manage_token: str = "") -> int:
     sent = _send(
         booking=booking, kind=Kind.CONFIRMED, audience=Audience.COMPANY, key=key,
         template="booking_confirmed", recipient=company_recipient(booking),
-        context={"manage_url": manage_url(manage_token), "manage_token": manage_token}, invite_method="REQUEST",
+        context={"manage_url": manage_url(manage_token), "manage_token": manage_token,
+                 "google_url": google_calendar_url(booking, manage_token=manage_token),
+                 "outlook_url": outlook_calendar_url(booking, manage_token=manage_token)},
+        invite_method="REQUEST",
     )
     sent += _send(
         booking=booking, kind=Kind.CONFIRMED, audience=Audience.CONSULTANT, key=key,
@@ -217,6 +227,7 @@ def mail_booking_declined(booking: Booking) -> int:
     return _send(
         booking=booking, kind=Kind.DECLINED, audience=Audience.COMPANY, key="",
         template="booking_declined", recipient=company_recipient(booking),
+        with_place=False,
         context={"consultant_url": site_url("consultants:profile", booking.consultant.slug),
                  "expired": booking.status == Booking.Status.EXPIRED},
     )
@@ -232,6 +243,7 @@ def mail_booking_cancelled(booking: Booking, *, sequence: int) -> int:
     sent = _send(
         booking=booking, kind=Kind.CANCELLED, audience=Audience.COMPANY, key=key,
         template="booking_cancelled", recipient=company_recipient(booking),
+        with_place=False,
         context={"consultant_url": site_url("consultants:profile", booking.consultant.slug),
                  "was_invited": was_invited},
         invite_method="CANCEL" if was_invited else None, sequence=sequence,
@@ -240,6 +252,7 @@ def mail_booking_cancelled(booking: Booking, *, sequence: int) -> int:
         sent += _send(
             booking=booking, kind=Kind.CANCELLED, audience=Audience.CONSULTANT, key=key,
             template="booking_cancelled_consultant", recipient=consultant_recipient(booking),
+            with_place=False,
             invite_method="PUBLISH", sequence=sequence, invite_options={"cancelled": True},
         )
     return sent
@@ -265,3 +278,14 @@ def mail_booking_rescheduled(booking: Booking, *, old_starts_at, old_ends_at) ->
         invite_method="PUBLISH",
     )
     return sent
+
+
+def mail_booking_place_changed(booking: Booking) -> int:
+    """Company: one short mail saying where the session now happens, with the updated invite (same UID, the
+    raised SEQUENCE). A request not confirmed yet had no invite, so the mail carries none either. The
+    consultant made the change and is not mailed; their feed shows it."""
+    return _send(
+        booking=booking, kind=Kind.PLACE_CHANGED, audience=Audience.COMPANY, key=str(booking.invite_sequence),
+        template="booking_place_changed", recipient=company_recipient(booking),
+        invite_method="REQUEST" if booking.confirmed_at is not None else None,
+    )

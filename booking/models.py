@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
+from consultants.meeting import MeetingPlace
 
 
 def _new_invite_uid() -> str:
@@ -72,8 +73,12 @@ class Question(models.Model):
         return self.label
 
 
-class Booking(models.Model):
-    """A company's claim on a slot. Active (requested/confirmed) bookings hold the slot exclusively."""
+class Booking(MeetingPlace):
+    """A company's claim on a slot. Active (requested/confirmed) bookings hold the slot exclusively.
+
+    Its meeting place (the `place_*` fields) is a copy of the consultant's default taken when it was booked,
+    which the consultant may change for this one session (booking_change_place).
+    """
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting approval")
@@ -105,6 +110,11 @@ class Booking(models.Model):
     invite_uid = models.CharField(max_length=120, unique=True, default=_new_invite_uid, editable=False)
     invite_sequence = models.PositiveIntegerField(default=0)
     request_expires_at = models.DateTimeField(null=True, blank=True)
+    # A new video room per session (consultants.meeting.video_room_new, 160 random bits): made at booking, kept
+    # across moves; shown only to the company's members and the consultant.
+    video_room = models.CharField(_("video room"), max_length=64, blank=True, editable=False)
+    # The number the consultant calls (E.164), asked in the booking steps when the consultant calls.
+    company_phone = models.CharField(_("company's phone number"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("booking")
@@ -178,6 +188,7 @@ class PipelineEvent(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Request expired")
         RESCHEDULED = "rescheduled", _("Rescheduled")
+        PLACE_CHANGED = "place_changed", _("Meeting place changed")
         CANCELLED = "cancelled", _("Cancelled")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         HELD = "held", _("Session held")
@@ -262,6 +273,7 @@ class BookingNotice(models.Model):
         DECLINED = "declined", _("Request declined")
         CANCELLED = "cancelled", _("Cancellation")
         RESCHEDULED = "rescheduled", _("New time")
+        PLACE_CHANGED = "place_changed", _("New meeting place")
         REMINDER_24H = "reminder_24h", _("Reminder 24 hours before")
         REMINDER_2H = "reminder_2h", _("Reminder 2 hours before")
 

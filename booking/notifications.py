@@ -81,6 +81,11 @@ def on_booking_rescheduled(booking, old_slot) -> None:
     _enqueue(tasks.booking_send_reschedule, booking.pk, old_slot.pk, int(booking.invite_sequence or 0))
 
 
+def on_booking_place_changed(booking) -> None:
+    """The consultant changed where this session happens (invite_sequence already raised): tell the company."""
+    _enqueue("booking.tasks.booking_send_place_changed", booking.pk, int(booking.invite_sequence or 0))
+
+
 def on_slot_freed(slot) -> None:
     """A slot became published and free again (cancellation, decline, expiry, move): the waitlist offers it."""
     signals.slot_freed.send(sender=slot.__class__, slot=slot)

@@ -12,6 +12,7 @@ transaction; they defer their work with transaction.on_commit.
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +23,11 @@ from booking.errors import BookingError
 from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Questionnaire
 from booking.questionnaires import answers_missing, questionnaire_get_current
+from consultants.meeting import MeetingKind, phone_normalize, place_clean, video_room_new, video_rooms_enabled
 from consultants.models import Slot
 from consultants.offer import consultant_lock_for_booking, slot_caps_refresh
 from consultants.selectors import slot_bookable_check, slot_booked_conflict
+from consultants.services import consultant_phone_region
 
 S = Booking.Status
 E = PipelineEvent.Kind
@@ -85,8 +88,31 @@ def _lock_booking(booking: Booking) -> Booking:
             .select_related("slot__consultant", "consultant__user", "company", "booked_by").get(pk=booking.pk))
 
 
+def _phone_region(company: Company) -> str:
+    return company.country if company.country in ("SE", "DK") else "SE"
+
+
+def _company_phone(raw: str, company: Company) -> str:
+    if not raw:
+        return ""
+    try:
+        return phone_normalize(raw, region=_phone_region(company))
+    except ValidationError:
+        raise BookingError("phone_invalid", _("Enter a valid phone number, e.g. 070-123 45 67 or "
+                                              "+45 32 12 34 56.")) from None
+
+
+def _place_snapshot(booking: Booking, consultant) -> None:
+    """Copy the consultant's default meeting place onto the booking; a room per session gets its own room."""
+    for name, value in consultant.place_values().items():
+        setattr(booking, name, value)
+    if booking.place_kind == MeetingKind.VIDEO_ROOM and not booking.video_room and video_rooms_enabled():
+        booking.video_room = video_room_new()
+
+
 def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[int, Any],
-                   questionnaire: Questionnaire | None = None, now: datetime | None = None) -> Booking:
+                   questionnaire: Questionnaire | None = None, company_phone: str = "",
+                   now: datetime | None = None) -> Booking:
     """Book `slot` for `company`; confirmed at once, or requested when the consultant approves each request.
 
     `answers` maps question pk → value for `questionnaire` (the version the company answered; default: the
@@ -94,10 +120,15 @@ def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[in
     (only its hash is stored, so this is the one chance to show or mail it).
 
     Raises BookingError: "slot_taken" (someone else was faster), "slot_past", "slot_unavailable",
-    "not_member", "answers_missing", "wrong_questionnaire", or a fair-use code ("no_shows", "max_upcoming",
-    "max_per_12_months", "max_same_consultant") whose message says when the rule lifts.
+    "not_member", "answers_missing", "wrong_questionnaire", "phone_invalid", "phone_missing" (the consultant
+    calls and no number was given), or a fair-use code ("no_shows", "max_upcoming", "max_per_12_months",
+    "max_same_consultant") whose message says when the rule lifts.
+
+    The booking gets a copy of the consultant's meeting place as it is now (a later change of the default
+    leaves it alone), with a new video room when the consultant meets in a room per session.
     """
     now = now or timezone.now()
+    company_phone = _company_phone(company_phone, company)
     if not Membership.objects.filter(user=user, company=company).exists():
         raise BookingError("not_member", _("Only members of the company can book for it."))
     consultant = slot.consultant
@@ -119,15 +150,21 @@ def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[in
                 fair_use_check(company=company, slot=locked, now=now, policy=policy)
             except FairUseRefusal as refusal:
                 raise BookingError(refusal.code, refusal.message, refusal.lifts_at) from None
+            if locked.consultant.place_kind == MeetingKind.PHONE_CONSULTANT_CALLS and not company_phone:
+                raise BookingError("phone_missing", _("%(consultant)s calls you: give the number to call.")
+                                   % {"consultant": locked.consultant.display_name})
             _claim_slot(locked)
             needs_approval = locked.consultant.requires_approval
-            booking = Booking.objects.create(
+            booking = Booking(
                 slot=locked, consultant=locked.consultant, company=company, booked_by=user,
                 status=S.REQUESTED if needs_approval else S.CONFIRMED,
                 questionnaire=questionnaire, manage_token_hash=token_hash,
                 confirmed_at=None if needs_approval else now,
                 request_expires_at=now + timedelta(hours=policy.approval_expiry_hours) if needs_approval else None,
+                company_phone=company_phone,
             )
+            _place_snapshot(booking, locked.consultant)
+            booking.save(force_insert=True)
             IntakeAnswer.objects.bulk_create([
                 IntakeAnswer(booking=booking, question=q, question_label=q.label, question_kind=q.kind,
                              value=answers.get(q.pk), order=i)
@@ -225,6 +262,48 @@ def booking_reschedule(*, booking: Booking, new_slot: Slot, by: User | None, now
     return booking
 
 
+def booking_change_place(*, booking: Booking, by: User | None, values: dict, company_phone: str | None = None,
+                         now: datetime | None = None) -> Booking:
+    """Change where one session happens ("this one at your office"); the consultant's default stays as it is.
+
+    `values` are the `place_*` fields (checked by consultants.meeting.place_clean); `company_phone` replaces
+    the number the consultant calls. The invite keeps its UID and its SEQUENCE goes up by one; the company gets
+    one short mail with the updated invite. A room per session keeps its room (or gets one). Returns the booking
+    unchanged, and sends nothing, when nothing changed.
+
+    Raises BookingError("not_active"), ("too_late") when the session has started, ("phone_missing") when the
+    consultant is to call and there is no number, ("phone_invalid"), or ValidationError({field: message}).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        b = _lock_booking(booking)
+        if b.status not in Booking.ACTIVE:
+            raise BookingError("not_active", _("This session is not active any more, so it cannot be changed."))
+        if b.slot.starts_at <= now:
+            raise BookingError("too_late", _("This session has already started, so it can no longer be changed."))
+        cleaned = place_clean(values, phone_region=consultant_phone_region(b.consultant))
+        phone = b.company_phone if company_phone is None else _company_phone(company_phone, b.company)
+        if cleaned["place_kind"] == MeetingKind.PHONE_CONSULTANT_CALLS and not phone:
+            raise BookingError("phone_missing", _("%(company)s gave no phone number: give the number you will call.")
+                               % {"company": b.company.name})
+        before = (b.place_values(), b.company_phone)
+        for name, value in cleaned.items():
+            setattr(b, name, value)
+        b.company_phone = phone
+        if b.place_kind == MeetingKind.VIDEO_ROOM and not b.video_room:
+            b.video_room = video_room_new()
+        if (b.place_values(), b.company_phone) == before:
+            _copy(b, booking)
+            return booking
+        b.invite_sequence += 1
+        b.save(update_fields=[*Booking.PLACE_FIELDS, "company_phone", "video_room", "invite_sequence"])
+        pipeline_event_record(booking=b, kind=E.PLACE_CHANGED, actor=by,
+                              data={"from": before[0]["place_kind"], "to": b.place_kind})
+        notifications.on_booking_place_changed(b)
+    _copy(b, booking)
+    return booking
+
+
 def booking_approve(*, booking: Booking, by: User | None, now: datetime | None = None) -> Booking:
     """Confirm a request. Issues a fresh manage token (on `booking.manage_token`) for the confirmation mail.
 
@@ -311,7 +390,8 @@ def _copy(src: Booking, dst: Booking) -> None:
     if src is dst:
         return
     for f in ("status", "slot_id", "confirmed_at", "cancelled_at", "cancel_reason", "cancelled_by_id",
-              "invite_sequence", "manage_token_hash", "request_expires_at"):
+              "invite_sequence", "manage_token_hash", "request_expires_at", "company_phone", "video_room",
+              *Booking.PLACE_FIELDS):
         setattr(dst, f, getattr(src, f))
     if "slot" in src._state.fields_cache:
         dst.slot = src.slot

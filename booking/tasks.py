@@ -63,6 +63,13 @@ def booking_send_reschedule(booking_id: int, old_slot_id: int, sequence: int) ->
     )
 
 
+def booking_send_place_changed(booking_id: int, sequence: int) -> int:
+    booking = _booking(booking_id)
+    if booking is None or booking.status not in Booking.ACTIVE or booking.invite_sequence != sequence:
+        return 0  # cancelled, or changed again since: a later task sends the newer invite
+    return mails.mail_booking_place_changed(booking)
+
+
 def reminders_send_due() -> int:
     return reminders.reminders_send_due(now=timezone.now())
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/sessions/<int:pk>/approve/", views.consultant_approve, name="consultant_approve"),
     path("me/sessions/<int:pk>/decline/", views.consultant_decline, name="consultant_decline"),
     path("me/sessions/<int:pk>/cancel/", views.consultant_cancel, name="consultant_cancel"),
+    path("me/sessions/<int:pk>/place/", views.consultant_place, name="consultant_place"),
     path("me/slots/<int:pk>/cancel-booking/", views.slot_booking_cancel, name="slot_booking_cancel"),
     path("me/questionnaire/", views.questionnaire_edit, name="questionnaire_edit"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

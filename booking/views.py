@@ -6,6 +6,7 @@ service (BookingError) becomes a friendly message; a lost race shows the consult
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,13 +24,21 @@ from booking.fair_use import FairUseRefusal, fair_use_check
 from booking.feed import consultant_by_feed_token, feed_bookings
 from booking.forms import (
     CancelForm,
+    CompanyPhoneForm,
     ConsultantCancelForm,
     DeclineForm,
     QuestionFormSet,
     RescheduleForm,
+    SessionPlaceForm,
     question_initial,
 )
-from booking.invites import booking_calendar, consultant_feed
+from booking.invites import (
+    booking_calendar,
+    booking_place_text,
+    consultant_feed,
+    google_calendar_url,
+    outlook_calendar_url,
+)
 from booking.models import Booking, IntakeAnswer, Questionnaire
 from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
 from booking.selectors import (
@@ -45,12 +54,15 @@ from booking.services import (
     BookingError,
     booking_approve,
     booking_cancel,
+    booking_change_place,
     booking_create,
     booking_decline,
     booking_reschedule,
 )
+from consultants.meeting import MeetingKind, MeetingPlace, phone_display, place_describe
 from consultants.models import Consultant, Slot
 from consultants.selectors import slot_bookable_check
+from consultants.services import consultant_phone_region
 
 DRAFT_KEY = "booking_draft"
 TOKENS_KEY = "booking_manage_tokens"
@@ -116,6 +128,20 @@ def _bound_draft_form(questionnaire: Questionnaire, draft: dict) -> IntakeForm:
     return IntakeForm(MultiValueDict(draft.get("data") or {}), questions=questionnaire.questions.all())
 
 
+def _needs_phone(slot: Slot) -> bool:
+    return slot.consultant.place_kind == MeetingKind.PHONE_CONSULTANT_CALLS
+
+
+def _phone_region(company) -> str:
+    return company.country if company is not None and company.country in ("SE", "DK") else "SE"
+
+
+def _steps_place(slot: Slot, phone: str = ""):
+    """How the session will happen, as the booking steps say it: the kind (and city), never the link yet."""
+    return place_describe(slot.consultant, consultant_name=slot.consultant.display_name, company_phone=phone,
+                          booked=False)
+
+
 def _url_if_exists(name: str, *args) -> str:
     try:
         return reverse(name, args=args)
@@ -135,13 +161,21 @@ def book(request, pk: int):
     questionnaire = _draft_questionnaire(slot, draft)
     questions = list(questionnaire.questions.all())
     # A signed-in member whose company may not book this time is told now, not after the questionnaire.
-    refusal = _fair_use_refusal(company_for_user(request.user), slot)
+    company = company_for_user(request.user)
+    refusal = _fair_use_refusal(company, slot)
+    phone_form = None
+    if _needs_phone(slot):  # the consultant calls: ask for the number here, with the questions
+        phone_form = CompanyPhoneForm(request.POST if request.method == "POST" else None, prefix="place",
+                                      region=_phone_region(company),
+                                      initial={"company_phone": phone_display((draft or {}).get("phone", ""))})
     if request.method == "POST":
         form = IntakeForm(request.POST, questions=questions)
-        if refusal is None and form.is_valid():
+        phone_ok = phone_form is None or phone_form.is_valid()
+        if refusal is None and form.is_valid() and phone_ok:
             request.session[DRAFT_KEY] = {
                 "slot": slot.pk, "questionnaire": questionnaire.pk,
                 "data": {name: request.POST.getlist(name) for name in form.fields},
+                "phone": phone_form.cleaned_data["company_phone"] if phone_form else "",
             }
             return redirect("booking:review", pk=slot.pk)
     elif draft:
@@ -149,7 +183,8 @@ def book(request, pk: int):
     else:
         form = IntakeForm(questions=questions)
     return render(request, "booking/book.html", {
-        "slot": slot, "consultant": slot.consultant, "form": form, "refusal": refusal,
+        "slot": slot, "consultant": slot.consultant, "form": form, "refusal": refusal, "phone_form": phone_form,
+        "place": _steps_place(slot),
         "other_slots": slot_list_free(consultant=slot.consultant, exclude_pk=slot.pk, limit=8),
     }, status=409 if refusal and request.method == "POST" else 200)
 
@@ -176,7 +211,7 @@ def review(request, pk: int):
         return slot_taken_page(request, slot)
     questionnaire = _draft_questionnaire(slot, draft)
     form = _bound_draft_form(questionnaire, draft)
-    if not form.is_valid():
+    if not form.is_valid() or (_needs_phone(slot) and not draft.get("phone")):
         return redirect("booking:book", pk=slot.pk)
     company = company_for_user(request.user)
     refusal = None
@@ -188,10 +223,13 @@ def review(request, pk: int):
             raise Http404
         try:
             booking = booking_create(slot=slot, company=company, user=request.user, answers=form.answers(),
-                                     questionnaire=questionnaire)
+                                     questionnaire=questionnaire, company_phone=draft.get("phone", ""))
         except BookingError as e:
             if e.code in SLOT_ERRORS:
                 return slot_taken_page(request, slot, e)
+            if e.code in ("phone_missing", "phone_invalid"):  # the consultant switched to calling meanwhile
+                messages.error(request, e.message)
+                return redirect("booking:book", pk=slot.pk)
             refusal, status = e.message, 409
         else:
             request.session.pop(DRAFT_KEY, None)
@@ -204,6 +242,7 @@ def review(request, pk: int):
     next_q = urlencode({"next": request.path})
     return render(request, "booking/review.html", {
         "slot": slot, "consultant": slot.consultant, "form": form, "company": company, "refusal": refusal,
+        "place": _steps_place(slot, draft.get("phone", "")),
         "answers": [IntakeAnswer(question_label=q.label, question_kind=q.kind, value=form.answers().get(q.pk))
                     for q in form.questions],
         "login_url": f"{reverse('account_login')}?{next_q}", "signup_url": f"{reverse('account_signup')}?{next_q}",
@@ -221,6 +260,9 @@ def confirmation(request, pk: int):
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])) if token else "",
         "ics_url": _url_if_exists("booking:booking_ics", booking.pk),
+        "place": booking_place_text(booking),
+        "google_url": google_calendar_url(booking, manage_token=token or ""),
+        "outlook_url": outlook_calendar_url(booking, manage_token=token or ""),
     })
 
 
@@ -301,6 +343,7 @@ def manage(request, token: str):
     return render(request, "booking/manage.html", {
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
+        "place": booking_place_text(booking) if booking.is_active else None,
     }, status=status)
 
 
@@ -311,6 +354,7 @@ def company_dashboard(request):
     if company is None:
         raise Http404
     upcoming, past = booking_list_for_company(company=company)
+    _with_places(upcoming, for_consultant=False)
     return render(request, "booking/company_dashboard.html", {
         "company": company, "upcoming": upcoming, "past": past, "now": timezone.now(),
         "directory_url": _url_if_exists("consultants:directory"),
@@ -334,6 +378,7 @@ def company_booking(request, pk: int):
     return render(request, "booking/company_booking.html", {
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
+        "place": booking_place_text(booking) if booking.is_active else None,
     }, status=status)
 
 
@@ -342,11 +387,18 @@ def company_booking(request, pk: int):
 def consultant_dashboard(request):
     consultant = _consultant_or_404(request)
     requests_, upcoming, others = booking_list_for_consultant(consultant=consultant)
+    _with_places(requests_ + upcoming, for_consultant=True)
     return render(request, "booking/consultant_dashboard.html", {
         "consultant": consultant, "requests": requests_, "upcoming": upcoming, "others": others,
         "awaiting_outcome": booking_list_awaiting_outcome(consultant=consultant),
         "decline_form": DeclineForm(), "cancel_form": ConsultantCancelForm(),
     })
+
+
+def _with_places(bookings: list[Booking], *, for_consultant: bool) -> None:
+    """`booking.place` for each upcoming session (its own fields: no query)."""
+    for b in bookings:
+        b.place = booking_place_text(b, for_consultant=for_consultant)
 
 
 def _consultant_booking_or_404(request, pk: int) -> Booking:
@@ -391,6 +443,41 @@ def consultant_decline(request, pk: int):
 def consultant_cancel(request, pk: int):
     booking = _consultant_booking_or_404(request, pk)
     return _consultant_cancel(request, booking)
+
+
+@login_required
+@limit_posts("booking")
+def consultant_place(request, pk: int):
+    """Change where one session happens; the company gets one short mail with the updated invite."""
+    booking = _consultant_booking_or_404(request, pk)
+    if not booking.is_active or booking.slot.starts_at <= timezone.now():
+        messages.error(request, _("This session can no longer be changed."))
+        return redirect("booking:consultant_dashboard")
+    form = SessionPlaceForm(request.POST if request.method == "POST" else None, booking=booking, prefix="place",
+                            phone_region=consultant_phone_region(booking.consultant))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            before = booking.invite_sequence
+            booking_change_place(booking=booking, by=request.user,
+                                 values={name: data.get(name, "") for name in MeetingPlace.PLACE_FIELDS},
+                                 company_phone=data.get("company_phone") or None)
+        except BookingError as e:
+            form.add_error(None, e.message)
+        except ValidationError as e:
+            for name, errors in e.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            if booking.invite_sequence != before:
+                messages.success(request, _("The meeting place is changed. %(company)s gets an e-mail with the "
+                                            "updated invitation.") % {"company": booking.company.name})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("booking:consultant_dashboard")
+    return render(request, "booking/consultant_place.html", {
+        "booking": booking, "slot": booking.slot, "form": form,
+        "place": booking_place_text(booking, for_consultant=True),
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -479,7 +566,8 @@ def _get_booking_for_user(request, pk: int) -> Booking:
 def booking_ics(request, pk: int):
     booking = _get_booking_for_user(request, pk)
     cancelled = booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED, Booking.Status.EXPIRED)
-    content = booking_calendar(booking, method="PUBLISH", cancelled=cancelled)
+    audience = "consultant" if booking.consultant.user_id == request.user.pk else "company"
+    content = booking_calendar(booking, method="PUBLISH", cancelled=cancelled, audience=audience)
     response = _calendar_response(content, "probono-session.ics")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -78,7 +78,8 @@ class MeetingPlaceForm(forms.Form):
         if self.errors:
             return data
         try:
-            return place_clean(data, phone_region=self.phone_region)
+            data.update(place_clean(data, phone_region=self.phone_region))
+            return data
         except forms.ValidationError as e:
             for name, messages in e.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)

@@ -187,7 +187,7 @@ def place_describe(place: MeetingPlace, *, consultant_name: str, company_name: s
         return PlaceText(kind, _("Video meeting"), lines, join_url=join, location=join or _("Video meeting"))
     if kind == MeetingKind.PHONE_CONSULTANT_CALLS:
         number = phone_display(company_phone)
-        if not booked:
+        if not booked and not number:
             return PlaceText(kind, _("Phone call"), [
                 _("%(consultant)s calls you on the number you give when you book.") % names],
                 location=_("Phone call"))

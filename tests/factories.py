@@ -172,6 +172,8 @@ class BookingFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         token = kwargs.pop("manage_token")
         kwargs["manage_token_hash"] = Booking.hash_token(token)
+        if "place_kind" not in kwargs:  # like booking_create: a copy of the consultant's meeting place
+            kwargs = {**kwargs["consultant"].place_values(), **kwargs}
         obj = super()._create(model_class, *args, **kwargs)
         obj.manage_token = token
         if obj.status in ("requested", "confirmed") and obj.slot.status == "published":
