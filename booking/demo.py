@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Company, Membership
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from booking.questionnaires import questionnaire_get_current
+from consultants.meeting import MeetingKind, video_room_new
 from consultants.models import Consultant, Slot
 
 # company org number, consultant slug, status, (answer to the challenge question)
@@ -51,6 +52,20 @@ def _past_slot(consultant: Consultant, days_ago: int) -> Slot:
     return slot
 
 
+
+# A number from the range Sweden's regulator keeps for fiction (070-174 06 05 … 99), for the company Mads calls.
+DEMO_COMPANY_PHONE = "+46701740605"
+
+
+def _place(consultant) -> dict:
+    """The consultant's meeting place as booking_create copies it (with a number when the consultant calls)."""
+    place = consultant.place_values()
+    if consultant.place_kind == MeetingKind.PHONE_CONSULTANT_CALLS:
+        place["company_phone"] = DEMO_COMPANY_PHONE
+    if consultant.place_kind == MeetingKind.VIDEO_ROOM:
+        place["video_room"] = video_room_new()
+    return place
+
 def seed() -> list:
     now = timezone.now()
     for org, slug, status, challenge in PLAN:
@@ -58,7 +73,9 @@ def seed() -> list:
         consultant = Consultant.objects.filter(slug=slug).select_related("user").first()
         if company is None or consultant is None:
             continue
-        if Booking.objects.filter(company=company, consultant=consultant).exists():
+        seeded = Booking.objects.filter(company=company, consultant=consultant)
+        if seeded.exists():
+            seeded.filter(place_kind="").update(**_place(consultant))  # seeded before the meeting place existed
             continue  # seeded before
         member = Membership.objects.filter(company=company).select_related("user").order_by("created_at").first()
         if member is None:
@@ -80,6 +97,7 @@ def seed() -> list:
             cancelled_at=now if status == "cancelled" else None,
             cancel_reason="Our management team meeting moved to that day." if status == "cancelled" else "",
             cancelled_by=member.user if status == "cancelled" else None,
+            **_place(consultant),
         )
         IntakeAnswer.objects.bulk_create([
             IntakeAnswer(booking=booking, question=q, question_label=q.label, question_kind=q.kind, value=v, order=i)

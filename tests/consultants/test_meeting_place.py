@@ -145,3 +145,21 @@ def test_before_booking_the_place_is_named_without_its_details():
     video = ConsultantFactory.build(place_kind="video_link", place_video_url="https://zoom.example.com/j/1")
     text = place_describe(video, consultant_name="Anna", booked=False)
     assert "link comes with your confirmation" in text.as_text() and "zoom" not in text.as_text()
+
+
+def test_each_demo_consultant_meets_in_another_way_and_their_demo_bookings_say_where():
+    from accounts import demo as accounts_demo
+    from booking import demo as booking_demo
+    from booking.models import Booking
+    from consultants import demo as consultants_demo
+
+    accounts_demo.seed()
+    consultants_demo.seed()
+    booking_demo.seed()
+    consultants_demo.seed()  # again: idempotent, and a place the consultant changed is left alone
+
+    kinds = list(Consultant.objects.order_by("slug").values_list("place_kind", flat=True))
+    assert len(kinds) == 3 and len(set(kinds)) == 3 and "" not in kinds
+    bookings = list(Booking.objects.select_related("consultant"))
+    assert bookings and all(b.place_kind == b.consultant.place_kind for b in bookings)
+    assert all(b.company_phone for b in bookings if b.place_kind == "phone_i_call")
