@@ -83,7 +83,7 @@ def on_booking_rescheduled(booking, old_slot) -> None:
 
 def on_booking_place_changed(booking) -> None:
     """The consultant changed where this session happens (invite_sequence already raised): tell the company."""
-    _enqueue("booking.tasks.booking_send_place_changed", booking.pk, int(booking.invite_sequence or 0))
+    _enqueue(tasks.booking_send_place_changed, booking.pk, int(booking.invite_sequence or 0))
 
 
 def on_slot_freed(slot) -> None:

@@ -97,6 +97,7 @@ def company_export_data(*, company: Company, by: User) -> dict:
             "id": b.pk, "consultant": b.consultant.display_name, "starts_at": b.slot.starts_at,
             "ends_at": b.slot.ends_at, "status": b.status, "booked_by": b.booked_by.email,
             "created_at": b.created_at, "cancelled_at": b.cancelled_at, "cancel_reason": b.cancel_reason,
+            "meeting_place": b.place_kind, "company_phone": b.company_phone,
             "intake_answers": [{"question": a.question_label, "answer": a.value} for a in b.answers.all()],
             "timeline": [{"step": e.kind, "by": e.actor_name, "at": e.created_at, "data": e.data}
                          for e in b.events.all()],
@@ -173,7 +174,7 @@ def company_delete(*, company: Company, by: User) -> DataRequestLog:
         Feedback.objects.filter(booking_id__in=booking_ids).update(comment="", show_company=False, token_hash=None)
         for pk in booking_ids:  # a fresh random hash each: old manage links stop working
             Booking.objects.filter(pk=pk).update(
-                cancel_reason="", manage_token_hash=token_new()[1])
+                cancel_reason="", company_phone="", manage_token_hash=token_new()[1])
         Booking.objects.filter(pk__in=booking_ids, cancelled_by_id__in=members).update(cancelled_by=None)
         events = PipelineEvent.objects.filter(booking_id__in=booking_ids)
         events.filter(actor_id__in=members).update(actor=None, actor_name="")

@@ -41,7 +41,7 @@ def case():
     colleague = MembershipFactory(company=company, user__name="Carl Colleague", user__email="carl@secret.test").user
     consultant = ConsultantFactory(display_name="Anna")
     booking = HeldBookingFactory(company=company, booked_by=colleague, slot__consultant=consultant,
-                                 cancel_reason="")
+                                 cancel_reason="", place_kind="phone_i_call", company_phone="+46701740699")
     IntakeAnswerFactory(booking=booking, question_label="What worries you?", value="Our CEO Olga hates surveys")
     PipelineEventFactory(booking=booking, kind="booked", actor=colleague)
     PipelineEventFactory(booking=booking, kind="held", actor=consultant.user)
@@ -109,7 +109,7 @@ def test_deleting_leaves_nothing_personal_and_the_report_unchanged(client, case)
     text = _everything_as_text()
     for secret in ("Olga", "Carl", "olga@secret.test", "carl@secret.test", "Secret Shop", "556000-1111",
                    "Hemliga gatan", "SE556000111101", "hates surveys", "is ill", "says Carl", "loses customers",
-                   "Two days"):
+                   "Two days", "+46701740699"):
         assert secret not in text, secret
     company.refresh_from_db()
     assert company.name == f"Deleted company {company.pk}" and company.org_number == ""
