@@ -36,7 +36,52 @@
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initKinds); } else { initKinds(); }
 
   document.addEventListener("click", function (event) {
-    var el = event.target.closest && event.target.closest("[data-confirm]");
+    var el = event.target.closest && event.target.closest("button[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+  // A destructive form (data-confirm="what will happen") asks first in a <dialog>. Without JavaScript the server
+  // answers the first POST with a confirmation page instead; with it, the dialog adds confirmed=1 and submits.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]") || form.querySelector("input[name=confirmed]")) { return; }
+    if (typeof HTMLDialogElement !== "function") { return; }  // the server's confirmation page takes over
+    event.preventDefault();
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    var title = document.createElement("h2");
+    title.id = "confirm-title";
+    title.textContent = form.getAttribute("data-confirm-title") || "";
+    var text = document.createElement("p");
+    text.textContent = form.getAttribute("data-confirm");
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var yes = document.createElement("button");
+    yes.type = "button";
+    yes.className = form.getAttribute("data-confirm-danger") === "false" ? "" : "danger";
+    yes.textContent = form.getAttribute("data-confirm-yes") || "OK";
+    var no = document.createElement("button");
+    no.type = "button";
+    no.className = "secondary";
+    no.textContent = form.getAttribute("data-confirm-no") || "Cancel";
+    actions.appendChild(yes);
+    actions.appendChild(no);
+    dialog.appendChild(title);
+    dialog.appendChild(text);
+    dialog.appendChild(actions);
+    document.body.appendChild(dialog);
+    no.addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    yes.addEventListener("click", function () {
+      var flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "confirmed";
+      flag.value = "1";
+      form.appendChild(flag);
+      dialog.close();
+      form.submit();
+    });
+    dialog.showModal();
+    no.focus();
   });
 })();
