@@ -3,7 +3,8 @@
   // Tell the server the visitor's time zone, so times render in it (signed-in people use their profile).
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && document.cookie.indexOf("tz=" + encodeURIComponent(tz)) === -1) {
+    // Only when none is set: a zone chosen in the picker's "Times in" (the server sets the cookie) is kept.
+    if (tz && !/(^|;\s*)tz=/.test(document.cookie)) {
       document.cookie = "tz=" + encodeURIComponent(tz) + ";path=/;max-age=31536000;samesite=lax";
     }
   } catch (e) { /* old browsers keep the default zone */ }
@@ -11,7 +12,28 @@
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.submit(); }
+    if (el.matches && el.matches("[data-autosubmit-htmx]") && el.form) {
+      if (window.htmx) { window.htmx.trigger(el.form, "submit"); } else { el.form.submit(); }
+    }
   });
+
+  // The time picker on a first visit was rendered in the default zone (the server could not know the browser's):
+  // fetch it again in the browser's zone before anyone reads it. Later pages have the cookie.
+  function pickerInBrowserZone() {
+    var picker = document.getElementById("picker");
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!picker || !zone || picker.getAttribute("data-zone-source") !== "default" ||
+        picker.getAttribute("data-zone") === zone) { return; }
+    var url = picker.getAttribute("data-picker-url") + "?tz=" + encodeURIComponent(zone);
+    if (window.htmx) {
+      picker.setAttribute("aria-busy", "true");
+      window.htmx.ajax("GET", url, { target: "#picker", swap: "outerHTML" });
+    } else {
+      window.location.replace(url);
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", pickerInBrowserZone); } else { pickerInBrowserZone(); }
   // A form whose fields depend on a "kind" select (the report's period): show only the chosen kind's fields.
   // Without JavaScript every field shows and the server reads only the ones the kind uses.
   function syncKind(form) {
