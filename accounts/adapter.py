@@ -1,5 +1,7 @@
 import math
 import time
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -15,7 +17,10 @@ APP = "allauth.account"
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        # Render now (the context belongs to this request), deliver from the task queue.
+        # Render now (the context belongs to this request), deliver from the task queue. The site is named from
+        # SITE_URL (django.contrib.sites is not installed: allauth's fallback left "register an account on .").
+        site = SimpleNamespace(name="Probono", domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL)
+        context = {**context, "current_site": site, "site_url": settings.SITE_URL}
         msg = self.render_mail(template_prefix, email, context)
         html = ""
         body = msg.body

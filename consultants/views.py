@@ -256,10 +256,17 @@ def settings_view(request):
         except NoReverseMatch:
             feed_url = None
     upcoming = next_month(_local_today(consultant))
+    # Published by hand on the month review counts too: the page said "will be published automatically on 18
+    # December" about a January that was already open for booking.
+    start, end = month_bounds_utc(upcoming, zoneinfo.ZoneInfo(consultant.time_zone))
+    in_month = Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end)
+    statuses = set(in_month.values_list("status", flat=True).distinct())
+    upcoming_open = bool(statuses - {Slot.Status.DRAFT, Slot.Status.BLOCKED}) and Slot.Status.DRAFT not in statuses
     return render(request, "consultants/settings.html", {
         "form": form, "place_form": place_form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
         "upcoming": upcoming, "publish_on": upcoming - timedelta(days=consultant.publish_ahead_days),
         "upcoming_done": bool(consultant.last_published_month and consultant.last_published_month >= upcoming),
+        "upcoming_open": upcoming_open,
     }, status=400 if form.errors or place_form.errors else 200)
 
 

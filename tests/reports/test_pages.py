@@ -152,7 +152,8 @@ def test_the_leads_csv_lists_every_lead_with_its_stage_and_value(client, staff, 
     b1 = leads[world.b1.pk]
     assert b1["stage"] == "Won"
     stages = sorted(r["stage"] for r in leads.values())
-    assert stages.count("Lost") == 3  # the no-show, the cancellation and the refunded engagement
+    assert stages.count("Lost") == 2  # the no-show and the refunded engagement
+    assert stages.count("Cancelled before the session") == 1  # a cancelled free session is not a lost sale
 
 
 def test_the_leads_csv_with_semicolons(client, staff, world):
