@@ -1,5 +1,7 @@
 import math
 import time
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -7,6 +9,7 @@ from allauth.core.internal import ratelimit as _rl
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils import translation
 
 from accounts.mail import Payload, payload_queue
 
@@ -15,7 +18,10 @@ APP = "allauth.account"
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        # Render now (the context belongs to this request), deliver from the task queue.
+        # Render now (the context belongs to this request), deliver from the task queue. The site is named from
+        # SITE_URL (django.contrib.sites is not installed: allauth's fallback left "register an account on .").
+        site = SimpleNamespace(name="Probono", domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL)
+        context = {**context, "current_site": site, "site_url": settings.SITE_URL}
         msg = self.render_mail(template_prefix, email, context)
         html = ""
         body = msg.body
@@ -25,6 +31,16 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         payload_queue(Payload(subject=msg.subject, body=body, html=html, to=list(msg.to), from_email=msg.from_email))
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # "Successfully signed in as …" is rendered right after login(), before the next request activates the
+        # person's language: render it in their language now, not the login page's.
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                return super().add_message(request, level, message_template, message_context, extra_tags, message)
+        return super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def is_email_verification_mandatory(self):
         return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"

@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("me/profile/", views.profile, name="profile"),
+    path("me/time-zone/", views.time_zone_save, name="time_zone"),
     path("company/", views.company, name="company"),
     path("company/invite/", views.company_invite, name="company_invite"),
     path("accounts/invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -102,3 +103,22 @@ def invitation(request, uidb64: str, token: str):
         messages.success(request, _("Welcome to Probono!"))
         return redirect("dashboard")
     return render(request, "accounts/invitation.html", {"form": form, "invited": user})
+
+
+@login_required
+@require_POST
+def time_zone_save(request):
+    """The booking picker's "Save as my time zone": the zone a signed-in person chose there goes on their profile."""
+    zone = request.POST.get("time_zone", "")
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        nxt = "/"
+    user = request.user
+    try:
+        user_update_preferences(user=user, name=user.name, time_zone=zone, language=user.language)
+    except ValidationError:
+        messages.error(request, _("That is not a time zone we know."))
+    else:
+        messages.success(request, _("Your time zone is now %(zone)s.") % {"zone": zone.replace("_", " ")})
+    return HttpResponseRedirect(nxt)

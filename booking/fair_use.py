@@ -29,7 +29,7 @@ class FairUseRefusal(Exception):
 
 
 def _day(dt: datetime) -> str:
-    return date_format(timezone.localtime(dt), "j F Y")  # "13 November 2027", as the rest of the site
+    return date_format(timezone.localtime(dt), "DATE_FORMAT")  # "13 November 2027", "13. november 2027"
 
 
 def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,

@@ -62,7 +62,7 @@ class DeclineForm(forms.Form):
 def slot_label(slot) -> str:
     start = timezone.localtime(slot.starts_at)
     end = timezone.localtime(slot.ends_at)
-    return f"{date_format(start, 'l j F Y')}, {start:%H:%M}–{end:%H:%M}"
+    return f"{date_format(start, 'WEEKDAY_DATE_FORMAT')}, {start:%H:%M}–{end:%H:%M}"
 
 
 class RescheduleForm(forms.Form):

@@ -12,11 +12,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.confirm import confirm_page, confirmed
 from accounts.models import Membership
 from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
@@ -277,6 +279,25 @@ def _change_forms(booking: Booking, data=None, action: str = ""):
     return cancel, reschedule
 
 
+def _confirm_cancel(request, booking: Booking):
+    """A cancel from the manage link or "Our sessions" asks first, saying what happens (None: nothing to ask)."""
+    if request.POST.get("action") != "cancel" or confirmed(request):
+        return None
+    cancel_form, _move = _change_forms(booking, request.POST, "cancel")
+    if cancel_form is None or not cancel_form.is_valid():
+        return None
+    name = booking.consultant.display_name
+    when = date_format(timezone.localtime(booking.slot.starts_at), "DATETIME_FORMAT")
+    return confirm_page(
+        request,
+        title=_("Cancel your session with %(name)s on %(when)s?") % {"name": name, "when": when},
+        consequences=[
+            _("%(name)s is told by e-mail, and the session leaves both calendars.") % {"name": name},
+            _("The time becomes free: a company on %(name)s's waitlist is offered it first.") % {"name": name},
+            _("Your company can book another free session afterwards.")],
+        yes=_("Yes, cancel the session"), back_url=request.path, back_label=_("No, keep the session"))
+
+
 def _handle_change(request, booking: Booking, *, by):
     """POST of cancel / reschedule from the manage link or the dashboard.
 
@@ -289,7 +310,7 @@ def _handle_change(request, booking: Booking, *, by):
         messages.error(request, _("This session can no longer be changed."))
         return True, None, None, 302
     try:
-        if action == "cancel" and cancel_form.is_valid():
+        if action == "cancel" and cancel_form.is_valid() and confirmed(request):
             booking_cancel(booking=booking, by=by, reason=cancel_form.cleaned_data["reason"])
             messages.success(request, _("The session is cancelled. The time is free for others again."))
             return True, None, None, 302
@@ -334,6 +355,8 @@ def manage(request, token: str):
     if booking is None:
         raise Http404
     status = 200
+    if request.method == "POST" and (asking := _confirm_cancel(request, booking)) is not None:
+        return asking
     if request.method == "POST":
         done, cancel_form, move_form, status = _handle_change(request, booking, by=booking.booked_by)
         if done:
@@ -344,6 +367,7 @@ def manage(request, token: str):
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
         "place": booking_place_text(booking) if booking.is_active else None,
+        "directory_url": _url_if_exists("consultants:directory"),
     }, status=status)
 
 
@@ -369,6 +393,8 @@ def company_booking(request, pk: int):
     if booking is None:
         raise Http404
     status = 200
+    if request.method == "POST" and (asking := _confirm_cancel(request, booking)) is not None:
+        return asking
     if request.method == "POST":
         done, cancel_form, move_form, status = _handle_change(request, booking, by=request.user)
         if done:
@@ -379,6 +405,7 @@ def company_booking(request, pk: int):
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "cancel_form": cancel_form, "move_form": move_form, "action_url": request.path,
         "place": booking_place_text(booking) if booking.is_active else None,
+        "directory_url": _url_if_exists("consultants:directory"),
     }, status=status)
 
 

@@ -218,7 +218,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish")), ("da", _("Danish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogs first; then Swedish month abbreviations with their points ("dec."), which Django's catalog lacks.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "formats" / "monthnames"]
+# Named date formats per language ("DATETIME_FORMAT", "SHORT_DATE_FORMAT", …): templates never spell a format.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; every page renders in the viewer's zone

@@ -244,8 +244,8 @@ class LimitsForm(forms.Form):
 
 
 class SlotAddForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480, initial=60)
 
     def clean_day(self):

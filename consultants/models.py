@@ -109,6 +109,17 @@ class Consultant(MeetingPlace):
     def is_listed(self) -> bool:
         return self.is_public and not self.hidden_by_staff
 
+    @property
+    def initials(self) -> str:
+        """'Anna Lindqvist' → 'AL': the generated avatar of a consultant without a photo."""
+        parts = [p for p in self.display_name.split() if p[:1].isalpha()]
+        return "".join(p[0] for p in (parts[:1] + parts[1:][-1:])).upper() or "?"
+
+    @property
+    def avatar_tone(self) -> int:
+        """One of six background colours, the same for a name on every page (CSS classes avatar-0 … avatar-5)."""
+        return sum(map(ord, self.display_name)) % 6
+
 
 class ConsultantExpertise(models.Model):
     consultant = models.ForeignKey(Consultant, on_delete=models.CASCADE, related_name="expertise")

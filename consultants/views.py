@@ -2,6 +2,7 @@ import calendar as pycalendar
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from consultants.forms import (
 )
 from consultants.models import AvailabilityRule, Blackout, Consultant, DateOverride, Expertise, Language, Slot
 from consultants.offer import availability_load, reasons_by_day
+from consultants.picker import picker_build, zone_or_none
 from consultants.public_cache import cached_for_visitors
 from consultants.selectors import (
     consultant_directory,
@@ -174,15 +176,32 @@ def profile(request, slug: str):
     visible = consultant.is_listed and consultant.user.is_active
     if not (visible or is_owner or (request.user.is_authenticated and request.user.is_staff)):
         raise Http404
-    slots = list(slot_list_bookable(consultant=consultant)[:30])
-    days = defaultdict(list)
-    for s in slots:  # grouped by the viewer's local date, not the UTC one
-        days[timezone.localtime(s.starts_at).date()].append(s)
-    sections = [section for _receiver, section in public_profile_sections.send(sender=Consultant,
-                                                                               consultant=consultant) if section]
-    return render(request, "consultants/profile.html", {
-        "consultant": consultant, "slots": slots, "days": sorted(days.items()), "is_owner": is_owner,
-        "visible": visible, "sections": sections})
+    # The viewer's zone: one they chose (?tz=, the picker's "Times in"), their profile's, the browser's (the tz
+    # cookie), or the default — which the page's script replaces with the browser's zone on the very first visit.
+    chosen = zone_or_none(request.GET.get("tz"))
+    if chosen is not None:
+        zone, source = chosen, "chosen"
+    elif request.user.is_authenticated:
+        zone, source = request.time_zone, "profile"
+    else:
+        known = zone_or_none(unquote(request.COOKIES.get("tz", ""))) is not None
+        zone, source = request.time_zone, ("browser" if known else "default")
+    timezone.activate(zone)
+    slots = list(slot_list_bookable(consultant=consultant)[:300])
+    picker = picker_build(slots=slots, zone=zone, month=request.GET.get("month"), day=request.GET.get("day"),
+                          today=timezone.localdate())
+    context = {"consultant": consultant, "slots": slots, "picker": picker, "zone_source": source,
+               "is_owner": is_owner, "visible": visible}
+    if request.htmx and request.htmx.target == "picker":
+        response = render(request, "consultants/_picker.html", context)
+    else:
+        context["sections"] = [section for _receiver, section in public_profile_sections.send(
+            sender=Consultant, consultant=consultant) if section]
+        response = render(request, "consultants/profile.html", context)
+    if chosen is not None and not request.user.is_authenticated:
+        # Later pages use it too (the middleware reads the cookie, written as the browser's script writes it).
+        response.set_cookie("tz", quote(chosen.key, safe=""), max_age=365 * 24 * 3600, samesite="Lax")
+    return response
 
 
 # --- The consultant's own pages ------------------------------------------------------------------
@@ -240,10 +259,17 @@ def settings_view(request):
         except NoReverseMatch:
             feed_url = None
     upcoming = next_month(_local_today(consultant))
+    # Published by hand on the month review counts too: the page said "will be published automatically on 18
+    # December" about a January that was already open for booking.
+    start, end = month_bounds_utc(upcoming, zoneinfo.ZoneInfo(consultant.time_zone))
+    in_month = Slot.objects.filter(consultant=consultant, starts_at__gte=start, starts_at__lt=end)
+    statuses = set(in_month.values_list("status", flat=True).distinct())
+    upcoming_open = bool(statuses - {Slot.Status.DRAFT, Slot.Status.BLOCKED}) and Slot.Status.DRAFT not in statuses
     return render(request, "consultants/settings.html", {
         "form": form, "place_form": place_form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
         "upcoming": upcoming, "publish_on": upcoming - timedelta(days=consultant.publish_ahead_days),
         "upcoming_done": bool(consultant.last_published_month and consultant.last_published_month >= upcoming),
+        "upcoming_open": upcoming_open,
     }, status=400 if form.errors or place_form.errors else 200)
 
 

@@ -50,7 +50,8 @@ class EngagementForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     vat_percent = forms.DecimalField(label=_("VAT rate (%)"), initial=Decimal("25"), max_digits=5, decimal_places=2,
                                      validators=[MinValueValidator(0), MaxValueValidator(100)])
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Valid until"),
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean_valid_until(self):
         value = self.cleaned_data["valid_until"]

@@ -24,12 +24,16 @@ class Stage:
     PROPOSAL = "proposal"
     WON = "won"
     LOST = "lost"
+    # A free session cancelled, declined or expired before it was held: not a lost sale, its own count.
+    CANCELLED = "cancelled"
 
     ORDER = (BOOKED, HELD, PROPOSAL, WON, LOST)
-    LABELS = {BOOKED: _("Booked"), HELD: _("Held"), PROPOSAL: _("Proposal sent"), WON: _("Won"), LOST: _("Lost")}
+    LABELS = {BOOKED: _("Booked"), HELD: _("Held"), PROPOSAL: _("Proposal sent"), WON: _("Won"), LOST: _("Lost"),
+              CANCELLED: _("Cancelled before the session")}
 
 
-LOST_BOOKING = (B.CANCELLED, B.DECLINED, B.EXPIRED, B.NO_SHOW)
+LOST_BOOKING = (B.NO_SHOW,)
+CANCELLED_BOOKING = (B.CANCELLED, B.DECLINED, B.EXPIRED)
 
 
 def _engagements_of_booking(statuses) -> Exists:
@@ -45,6 +49,7 @@ def lead_stage_expression() -> Case:
     return Case(
         When(_engagements_of_booking(Engagement.WON), then=Value(Stage.WON)),
         When(_engagements_of_booking(Engagement.OPEN), then=Value(Stage.PROPOSAL)),
+        When(status__in=CANCELLED_BOOKING, then=Value(Stage.CANCELLED)),
         When(status__in=LOST_BOOKING, then=Value(Stage.LOST)),
         When(_engagements_of_booking(Engagement.LOST), then=Value(Stage.LOST)),
         When(status=B.HELD, then=Value(Stage.HELD)),
@@ -124,6 +129,7 @@ class Column:
 class Board:
     columns: list[Column]
     open_value: list[dict]  # [{"currency": "SEK", "total": 1250000}, ...] excl. VAT
+    cancelled: int = 0  # free sessions cancelled, declined or expired before they were held (not a column)
 
     def count(self, stage: str) -> int:
         return next(c.count for c in self.columns if c.stage == stage)
@@ -138,8 +144,12 @@ def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Boar
     """
     leads = lead_list(consultant=consultant, month=month)
     columns = {stage: Column(stage=stage, label=str(Stage.LABELS[stage])) for stage in Stage.ORDER}
+    cancelled = 0
     for row in leads.order_by().values("stage").annotate(n=Count("pk")):
-        columns[row["stage"]].count = row["n"]
+        if row["stage"] == Stage.CANCELLED:
+            cancelled = row["n"]
+        else:
+            columns[row["stage"]].count = row["n"]
     newest = leads.values("pk")
     # The proposal columns only on the cards' query: fewer expressions to build and fewer subqueries to run.
     shown = Q(stage__in=FULL_STAGES)
@@ -163,7 +173,7 @@ def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Boar
     open_value = list(
         Engagement.objects.filter(booking__in=leads.values("pk"), status__in=Engagement.OPEN)
         .values("currency").annotate(total=Sum("amount_minor")).order_by("currency"))
-    return Board(columns=list(columns.values()), open_value=open_value)
+    return Board(columns=list(columns.values()), open_value=open_value, cancelled=cancelled)
 
 
 # Confirmed sessions that have ended but whose outcome (held / no-show) is not recorded yet: booking's data.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.confirm import confirm_page, confirmed
 from accounts.models import Membership
 from accounts.selectors import company_for_user
 from booking.models import Booking
@@ -25,6 +26,7 @@ from engagements.invoice_pdf import payment_lines as invoice_payment_lines
 from engagements.models import Engagement, GapReport, Invoice, Payment
 from engagements.selectors import company_follow_ups, engagement_visible_to, outcomes_pending, pipeline_board
 from engagements.services import EngagementError, Gap
+from engagements.templatetags.engagements_money import money
 from feedback.customer_nps import customer_nps_context
 
 log = logging.getLogger(__name__)
@@ -228,6 +230,14 @@ def engagement_complete(request, pk: int):
 @require_POST
 def engagement_cancel(request, pk: int):
     engagement = _get_own_engagement(request, pk)
+    if not confirmed(request):
+        return confirm_page(
+            request, title=_("Withdraw “%(title)s”?") % {"title": engagement.title},
+            consequences=[_("%(company)s can no longer accept it, and the proposal shows as cancelled.")
+                          % {"company": engagement.company.name},
+                          _("To offer the work again, write a new proposal.")],
+            yes=_("Yes, withdraw the proposal"),
+            back_url=reverse("engagements:session", args=[engagement.booking_id]), back_label=_("No, keep it"))
     try:
         services.engagement_cancel(engagement=engagement, by=request.user)
     except EngagementError as e:
@@ -321,6 +331,17 @@ def _go_pay(request, engagement: Engagement, url: str | None):
 @require_POST
 def engagement_accept(request, pk: int):
     engagement = _member_engagement(request, pk)
+    if not confirmed(request):
+        total = money(engagement.total_minor, engagement.currency)
+        pay = (_("Next you pay %(total)s by card on Stripe's payment page.") if settings.STRIPE_SECRET_KEY
+               else _("An invoice for %(total)s, due in 30 days, is issued to your company at once."))
+        pay = pay % {"total": total}
+        return confirm_page(
+            request, title=_("Accept “%(title)s”?") % {"title": engagement.title},
+            consequences=[_("You agree to the scope and the price: %(total)s including VAT.") % {"total": total},
+                          pay, _("%(name)s is told and can start the work.") % {"name": engagement.consultant}],
+            yes=_("Yes, accept and pay"), danger=False,
+            back_url=reverse("engagements:engagement", args=[engagement.pk]), back_label=_("Not yet"))
     try:
         engagement, url = services.engagement_accept(engagement=engagement, by=request.user)
     except EngagementError as e:
@@ -433,6 +454,16 @@ def invoice_mark_paid(request, pk: int):
     if not request.user.is_staff:
         raise Http404
     invoice = get_object_or_404(Invoice.objects.select_related("payment"), pk=pk)
+    if not confirmed(request):
+        back = (reverse("engagements:invoice", args=[invoice.pk]) if request.POST.get("next") == "invoice"
+                else reverse("engagements:invoice_list"))
+        return confirm_page(
+            request, title=_("Mark invoice %(number)s as paid?") % {"number": invoice.number},
+            consequences=[_("%(total)s from %(company)s is recorded as received today, in your name.")
+                          % {"total": money(invoice.total_minor, invoice.currency), "company": invoice.company_name},
+                          _("The company gets a receipt by e-mail, and the engagement counts as won in the reports."),
+                          _("Only do this once the money is in the account: it cannot be undone here.")],
+            yes=_("Yes, it is paid"), danger=False, back_url=back, back_label=_("Not yet"))
     try:
         done = services.invoice_mark_paid(payment=invoice.payment, by=request.user)
     except EngagementError as e:

@@ -112,7 +112,7 @@ def trend_chart(points, *, width: int = 720, height: int = 280) -> Trend:
         x0 = left + i * group
         held_h = round(plot_h * p.held / top_count, 1)
         won_h = round(plot_h * p.won / top_count, 1)
-        label = date_format(p.month, "M y")
+        label = date_format(p.month, "CHART_MONTH_FORMAT")
         held = Bar(label=label, value=p.held, x=round(x0 + group * 0.16, 1), y=round(base - held_h, 1), width=bar_w,
                    height=held_h, css="bar-held")
         won = Bar(label=label, value=p.won, x=round(x0 + group * 0.16 + bar_w, 1), y=round(base - won_h, 1),

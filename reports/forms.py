@@ -22,8 +22,11 @@ class PeriodForm(forms.Form):
                                    choices=list(MONTHS.items()))
     quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int, required=False, empty_value=None,
                                      choices=[(i, f"Q{i}") for i in range(1, 5)])
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type=date> takes only ISO dates, whatever the language's own date format.
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (inclusive)"), required=False,
+                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, data=None, *, zone: str, **kwargs):
         self.zone = zone

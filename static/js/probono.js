@@ -3,7 +3,8 @@
   // Tell the server the visitor's time zone, so times render in it (signed-in people use their profile).
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (tz && document.cookie.indexOf("tz=" + encodeURIComponent(tz)) === -1) {
+    // Only when none is set: a zone chosen in the picker's "Times in" (the server sets the cookie) is kept.
+    if (tz && !/(^|;\s*)tz=/.test(document.cookie)) {
       document.cookie = "tz=" + encodeURIComponent(tz) + ";path=/;max-age=31536000;samesite=lax";
     }
   } catch (e) { /* old browsers keep the default zone */ }
@@ -11,9 +12,98 @@
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.submit(); }
+    if (el.matches && el.matches("[data-autosubmit-htmx]") && el.form) {
+      if (window.htmx) { window.htmx.trigger(el.form, "submit"); } else { el.form.submit(); }
+    }
   });
+
+  // The time picker on a first visit was rendered in the default zone (the server could not know the browser's):
+  // fetch it again in the browser's zone before anyone reads it. Later pages have the cookie.
+  function pickerInBrowserZone() {
+    var picker = document.getElementById("picker");
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!picker || !zone || picker.getAttribute("data-zone-source") !== "default" ||
+        picker.getAttribute("data-zone") === zone) { return; }
+    var url = picker.getAttribute("data-picker-url") + "?tz=" + encodeURIComponent(zone);
+    if (window.htmx) {
+      picker.setAttribute("aria-busy", "true");
+      window.htmx.ajax("GET", url, { target: "#picker", swap: "outerHTML" });
+    } else {
+      window.location.replace(url);
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", pickerInBrowserZone); } else { pickerInBrowserZone(); }
+  // A form whose fields depend on a "kind" select (the report's period): show only the chosen kind's fields.
+  // Without JavaScript every field shows and the server reads only the ones the kind uses.
+  function syncKind(form) {
+    var select = form.elements[form.getAttribute("data-kind")];
+    var uses = JSON.parse(form.getAttribute("data-kind-fields") || "{}");
+    var all = {};
+    Object.keys(uses).forEach(function (k) { uses[k].forEach(function (n) { all[n] = true; }); });
+    Object.keys(all).forEach(function (name) {
+      var input = form.elements[name];
+      var wrapper = input && input.closest && input.closest(".field");
+      if (wrapper) { wrapper.hidden = (uses[select.value] || []).indexOf(name) === -1; }
+    });
+  }
+  function initKinds() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-kind]"), function (form) {
+      var select = form.elements[form.getAttribute("data-kind")];
+      if (!select) { return; }
+      syncKind(form);
+      select.addEventListener("change", function () { syncKind(form); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initKinds); } else { initKinds(); }
+
   document.addEventListener("click", function (event) {
-    var el = event.target.closest && event.target.closest("[data-confirm]");
+    var el = event.target.closest && event.target.closest("button[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+  // A destructive form (data-confirm="what will happen") asks first in a <dialog>. Without JavaScript the server
+  // answers the first POST with a confirmation page instead; with it, the dialog adds confirmed=1 and submits.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]") || form.querySelector("input[name=confirmed]")) { return; }
+    if (typeof HTMLDialogElement !== "function") { return; }  // the server's confirmation page takes over
+    event.preventDefault();
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    var title = document.createElement("h2");
+    title.id = "confirm-title";
+    title.textContent = form.getAttribute("data-confirm-title") || "";
+    var text = document.createElement("p");
+    text.textContent = form.getAttribute("data-confirm");
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var yes = document.createElement("button");
+    yes.type = "button";
+    yes.className = form.getAttribute("data-confirm-danger") === "false" ? "" : "danger";
+    yes.textContent = form.getAttribute("data-confirm-yes") || "OK";
+    var no = document.createElement("button");
+    no.type = "button";
+    no.className = "secondary";
+    no.textContent = form.getAttribute("data-confirm-no") || "Cancel";
+    actions.appendChild(yes);
+    actions.appendChild(no);
+    dialog.appendChild(title);
+    dialog.appendChild(text);
+    dialog.appendChild(actions);
+    document.body.appendChild(dialog);
+    no.addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    yes.addEventListener("click", function () {
+      var flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "confirmed";
+      flag.value = "1";
+      form.appendChild(flag);
+      dialog.close();
+      form.submit();
+    });
+    dialog.showModal();
+    no.focus();
   });
 })();

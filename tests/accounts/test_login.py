@@ -74,3 +74,13 @@ def test_profile_rejects_an_unknown_time_zone(client):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.time_zone == "Europe/Stockholm"
+
+
+@pytest.mark.django_db
+def test_the_signed_in_message_is_in_the_persons_language(client):
+    user = UserFactory(email="karin@example.se", language="sv")
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True,
+                           headers={"accept-language": "en"})
+    page = response.content.decode()
+    assert "Successfully signed in" not in page
+    assert "Du har loggat in som" in page

@@ -89,3 +89,33 @@ def test_settings_make_verification_mandatory_without_debug(settings):
 
     assert project_settings.DEBUG is False
     assert project_settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+
+
+@pytest.mark.django_db
+def test_the_sign_up_mail_names_the_site_from_site_url(client, settings, mandatory_verification, mailoutbox,
+                                                       django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://probono.example.com"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", SIGNUP)
+    body = mailoutbox[-1].body
+    assert "on probono.example.com" in body, body
+    assert " on ." not in body
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_known_address_reveals_nothing_when_verification_is_mandatory(
+        client, mandatory_verification, mailoutbox, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    UserFactory(email="karin@example.se")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/accounts/signup/", {**SIGNUP, "company_name": "Another AB", "org_number": ""})
+    fresh_client = type(client)()
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = fresh_client.post("/accounts/signup/", {**SIGNUP, "email": "new@example.se",
+                                                        "company_name": "Third AB", "org_number": ""})
+    assert known.status_code == fresh.status_code == 302
+    assert known["Location"] == fresh["Location"]
+    assert "already" not in client.get(known["Location"]).content.decode()
+    # The owner of the address is told by mail instead.
+    assert any(m.to == ["karin@example.se"] and "already exists" in m.body for m in mailoutbox)

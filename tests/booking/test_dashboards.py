@@ -174,3 +174,13 @@ def test_record_outcome_on_the_dashboard_leads_to_the_form_that_records_it(clien
     outcome_page = response.content.decode()
     assert f'id="{anchor}"' in outcome_page
     assert f'action="/me/outcomes/{booking.pk}/"' in outcome_page and 'value="held"' in outcome_page
+
+
+def test_the_consultants_recent_held_sessions_link_to_their_gap_report_and_proposal(client):
+    from tests.factories import HeldBookingFactory
+
+    held = HeldBookingFactory()
+    client.force_login(held.consultant.user)
+    page = client.get("/me/sessions/").content.decode()
+    assert f'href="/me/sessions/{held.pk}/gap-report/"' in page
+    assert f"/me/sessions/{held.pk}/follow-up/" in page

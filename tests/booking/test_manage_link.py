@@ -31,7 +31,8 @@ def test_opening_the_manage_link_shows_the_session_and_changes_nothing(client):
 def test_the_manage_link_cancels_on_post_with_an_optional_reason(client, hooks):
     booking = BookingFactory()
 
-    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel", "reason": "Budget freeze"})
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel", "reason": "Budget freeze",
+                                                                "confirmed": "1"})
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -158,7 +159,7 @@ def test_a_member_cancels_from_the_dashboard_and_the_timeline_names_them(client,
     colleague = MembershipFactory(company=booking.company, user__name="Oskar Lind").user
     client.force_login(colleague)
 
-    response = client.post(f"/company/sessions/{booking.pk}/", {"action": "cancel", "reason": ""})
+    response = client.post(f"/company/sessions/{booking.pk}/", {"action": "cancel", "reason": "", "confirmed": "1"})
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -175,3 +176,36 @@ def test_a_member_moves_a_session_from_the_dashboard(client, hooks):
     client.post(f"/company/sessions/{booking.pk}/", {"action": "reschedule", "slot": new_slot.pk})
 
     assert Booking.objects.get(pk=booking.pk).slot_id == new_slot.pk
+
+
+def test_a_cancel_asks_first_and_says_what_will_happen(client):
+    booking = BookingFactory(slot__consultant__display_name="Anna Lindqvist")
+
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel", "reason": "Budget freeze"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Cancel your session with Anna Lindqvist on" in page
+    assert "Anna Lindqvist is told by e-mail" in page and "waitlist" in page
+    assert 'name="confirmed" value="1"' in page and 'value="Budget freeze"' in page  # the second POST keeps the reason
+    assert "No, keep the session" in page
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+
+
+def test_a_member_cancel_from_our_sessions_asks_first(client):
+    booking = BookingFactory()
+    member = MembershipFactory(company=booking.company).user
+    client.force_login(member)
+    response = client.post(f"/company/sessions/{booking.pk}/", {"action": "cancel", "reason": ""})
+    assert response.status_code == 200 and "Yes, cancel the session" in response.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+
+
+def test_after_a_cancel_the_page_offers_another_time_and_another_consultant(client):
+    booking = BookingFactory(slot__consultant__display_name="Anna Lindqvist")
+    response = client.post(f"/manage/{booking.manage_token}/", {"action": "cancel", "confirmed": "1"}, follow=True)
+    page = response.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+    assert "Book another time with Anna Lindqvist" in page
+    assert f'href="/consultants/{booking.consultant.slug}/"' in page
+    assert "Find another consultant" in page and 'href="/consultants/"' in page

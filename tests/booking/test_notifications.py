@@ -123,7 +123,7 @@ def test_a_swedish_and_a_danish_recipient_each_get_their_language_and_zone(
     assert "Europe/Stockholm" in sv.body
     assert 'lang="sv"' in _html(sv)
     [da] = _to(mailoutbox, danish.booked_by.email)
-    assert "mandag 7 januar 2030, 03:00–04:00" in da.body  # 08:00 UTC in New York
+    assert "mandag den 7. januar 2030, 03:00–04:00" in da.body  # 08:00 UTC in New York
     assert "Virksomhed: Kaffebaren AB" in da.body
     assert "America/New_York" in da.body
 

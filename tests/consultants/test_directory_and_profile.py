@@ -129,3 +129,15 @@ def test_the_profile_needs_the_same_number_of_queries_for_few_or_many_slots(clie
     with django_assert_max_num_queries(11):
         response = client.get(f"/consultants/{c.slug}/")
     assert response.status_code == 200
+
+
+def test_cards_and_profiles_without_a_photo_show_initials_and_the_meeting_kind(client):
+    from consultants.models import Consultant
+
+    c = ConsultantFactory(display_name="Anna Lindqvist", slug="anna-l", city="Uppsala")
+    Consultant.objects.filter(pk=c.pk).update(place_kind="video_link")
+    page = client.get("/consultants/").content.decode()
+    assert '<span class="avatar avatar-md avatar-' in page and ">AL</span>" in page
+    assert "Uppsala · Video meeting" in page
+    profile = client.get("/consultants/anna-l/").content.decode()
+    assert "avatar-lg" in profile and ">AL</span>" in profile

@@ -94,3 +94,16 @@ def test_the_settings_page_says_when_next_month_will_be_published(client, consul
         consultant.save()
         body = client.get("/me/consultant/settings/").content.decode()
         assert "March 2027 has been published automatically" in body
+
+
+@time_machine.travel(datetime(2026, 12, 4, 12, tzinfo=UTC), tick=False)
+def test_settings_do_not_promise_to_publish_a_month_already_published_by_hand(consultant_client, consultant):
+    from tests.factories import SlotFactory
+
+    page = consultant_client.get(reverse("consultants:settings")).content.decode()
+    assert "January 2027 will be published automatically on" in page
+    SlotFactory(consultant=consultant, starts_at=datetime(2027, 1, 4, 8, tzinfo=UTC),
+                ends_at=datetime(2027, 1, 4, 9, tzinfo=UTC))  # published from the month review
+    page = consultant_client.get(reverse("consultants:settings")).content.decode()
+    assert "January 2027 is already published." in page
+    assert "will be published automatically" not in page

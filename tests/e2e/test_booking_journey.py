@@ -64,6 +64,7 @@ def test_a_company_books_a_session_and_cancels_it_from_the_manage_link(live_serv
     expect(page.locator("main")).to_contain_text("Confirmed")
     page.get_by_label("Reason (optional)").fill("Our board meeting moved.")
     page.get_by_role("button", name="Cancel the session").click()
+    page.locator("dialog.confirm").get_by_role("button", name="Yes, cancel the session").click()  # it asks first
 
     expect(page.locator("main")).to_contain_text("The session is cancelled")
     booking.refresh_from_db()

@@ -1,6 +1,8 @@
 """A consultant logs in, adds a first-Monday rule, reviews next month, publishes it, and companies see the slots."""
 
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -78,9 +80,16 @@ def test_a_consultant_publishes_next_month_from_a_first_monday_rule(live_server,
     page.goto(live_server.url + "/consultants/")
     page.get_by_role("link", name="Anna Lindqvist").click()
     expect(page.locator("h1")).to_have_text("Anna Lindqvist")
-    slots = page.locator("#slots-h ~ ul.slot-list li")
+    # The picker shows the first bookable day's five times, in the browser's own zone (09:00 in Stockholm).
+    browser_zone = page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone")
+    expect(page.locator("#picker")).to_have_attribute("data-zone", browser_zone)
+    slots = page.locator(".time-list li")
     expect(slots).to_have_count(5)
-    expect(page.locator("main")).to_contain_text("09:00")
+    first_day = page.locator(".picker-times h3").inner_text()
+    nine = dt.datetime.combine(dt.datetime.strptime(first_day.split(" ", 1)[1], "%d %B %Y").date(), dt.time(9),
+                               tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm"))
+    expected = nine.astimezone(zoneinfo.ZoneInfo(browser_zone)).strftime("%H:%M")
+    expect(page.locator(".time-list")).to_contain_text(expected)
     assert_accessible(page)
     page.goto(live_server.url + "/consultants/")
     assert_accessible(page)

@@ -63,6 +63,7 @@ def test_a_held_session_becomes_a_paid_engagement_and_a_won_lead(live_server, pa
     page.goto(re.search(r"https?://\S+/proposals/\d+/", proposal_mail.body).group(0))
     expect(page.get_by_role("row", name=re.compile("Total"))).to_contain_text("25,000.00 DKK")  # 20 000 + 25 % VAT
     page.get_by_role("button", name="Accept and pay").click()
+    page.locator("dialog.confirm").get_by_role("button", name="Yes, accept and pay").click()  # it asks first
     invoice = Invoice.objects.get(payment__engagement__booking=booking)
     expect(page.locator("h1")).to_have_text(f"Invoice {invoice.number}")
     expect(page.locator("main")).to_contain_text("Hygge Møbler ApS")
@@ -71,6 +72,7 @@ def test_a_held_session_becomes_a_paid_engagement_and_a_won_lead(live_server, pa
     _log_in(page, live_server, staff.email)
     page.goto(live_server.url + "/staff/invoices/")
     page.get_by_role("button", name=f"Mark invoice {invoice.number} as paid").click()
+    page.locator("dialog.confirm").get_by_role("button", name="Yes, it is paid").click()  # it asks first
     expect(page.locator(".messages")).to_contain_text(f"Invoice {invoice.number} is marked as paid")
     assert Engagement.objects.get(booking=booking).status == "paid"
 

@@ -109,8 +109,8 @@ def test_staff_mark_an_invoice_paid_once_with_one_receipt(
     client = login(staff_user)
     url = reverse("engagements:invoice_mark_paid", args=[invoice.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url).status_code == 302
-        assert client.post(url).status_code == 302
+        assert client.post(url, {"confirmed": "1"}).status_code == 302
+        assert client.post(url, {"confirmed": "1"}).status_code == 302
     payment = Payment.objects.get(pk=invoice.payment_id)
     assert payment.status == "paid" and payment.marked_paid_by == staff_user
     assert payment.engagement.status == "paid"
@@ -167,3 +167,13 @@ def test_the_admin_pages_open_and_staff_can_withdraw_an_unpaid_proposal(invoice,
     assert Engagement.objects.get(pk=proposed.pk).status == "cancelled"
     assert Engagement.objects.get(pk=engagement.pk).status == "cancelled"  # accepted but unpaid
     assert Payment.objects.get(pk=invoice.payment_id).status == "cancelled"
+
+
+def test_mark_as_paid_asks_first_and_changes_nothing_until_confirmed(invoice, staff_user, login, mailoutbox):
+    response = login(staff_user).post(reverse("engagements:invoice_mark_paid", args=[invoice.pk]), {"next": "invoice"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Mark invoice {invoice.number} as paid?" in page and "receipt" in page
+    assert 'name="next" value="invoice"' in page and 'name="confirmed" value="1"' in page
+    assert Payment.objects.get(pk=invoice.payment_id).status == "pending"
+    assert not [m for m in mailoutbox if m.subject.startswith("Receipt")]

@@ -83,7 +83,7 @@ def test_the_consultant_completes_and_withdraws(held_booking, login):
     proposed = EngagementFactory(booking=held_booking)
     client = login(held_booking.consultant.user)
     client.post(reverse("engagements:engagement_complete", args=[paid.pk]))
-    client.post(reverse("engagements:engagement_cancel", args=[proposed.pk]))
+    client.post(reverse("engagements:engagement_cancel", args=[proposed.pk]), {"confirmed": "1"})
     assert dict(Engagement.objects.values_list("pk", "status")) == {paid.pk: "completed", proposed.pk: "cancelled"}
     response = client.post(reverse("engagements:engagement_complete", args=[proposed.pk]), follow=True)
     assert "cannot be changed" in response.content.decode()
@@ -128,3 +128,10 @@ def test_status_words_shared_with_bookings_take_the_proposals_and_payments_own_f
     with translation.override("da"):
         assert str(Engagement.Status.CANCELLED.label) == "Trukket tilbage"
         assert str(Payment.Status.CANCELLED.label) == "Annulleret"
+
+
+def test_withdrawing_a_proposal_asks_first(held_booking, login):
+    proposed = EngagementFactory(booking=held_booking)
+    response = login(held_booking.consultant.user).post(reverse("engagements:engagement_cancel", args=[proposed.pk]))
+    assert response.status_code == 200 and "Yes, withdraw the proposal" in response.content.decode()
+    assert Engagement.objects.get(pk=proposed.pk).status == "proposed"

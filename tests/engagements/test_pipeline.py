@@ -23,7 +23,7 @@ def _lead(consultant, status="held", when=MARCH, n=[0]):  # noqa: B006 — a cou
 
 @pytest.fixture
 def seeded(consultant):
-    """13 leads of one consultant (+1 of another). By hand: booked 2, held 2, proposal 3, won 2, lost 4."""
+    """13 leads of one consultant (+1 of another). By hand: booked 2, held 2, proposal 3, won 2, lost 3, cancelled 1."""
     c = consultant
     _lead(c, "confirmed", APRIL)                                          # booked (April)
     _lead(c, "requested", APRIL)                                          # booked (April)
@@ -38,7 +38,7 @@ def seeded(consultant):
     EngagementFactory(booking=_lead(c, "held"), status="declined")        # lost
     EngagementFactory(booking=_lead(c, "held"), status="expired")         # lost
     _lead(c, "no_show")                                                   # lost
-    _lead(c, "cancelled")                                                 # lost
+    _lead(c, "cancelled")                                                 # cancelled: not a lost sale
     second_try = _lead(c, "held")                                         # proposal: a new offer after a decline
     EngagementFactory(booking=second_try, status="declined")
     EngagementFactory(booking=second_try, amount_minor=500_000)           # SEK 5 000
@@ -48,8 +48,9 @@ def seeded(consultant):
 
 def test_each_lead_is_counted_in_its_stage(seeded):
     board = pipeline_board(consultant=seeded)
-    assert {c.stage: c.count for c in board.columns} == {"booked": 2, "held": 2, "proposal": 3, "won": 2, "lost": 4}
+    assert {c.stage: c.count for c in board.columns} == {"booked": 2, "held": 2, "proposal": 3, "won": 2, "lost": 3}
     assert [c.stage for c in board.columns] == ["booked", "held", "proposal", "won", "lost"]
+    assert board.cancelled == 1
 
 
 def test_open_proposal_value_is_summed_per_currency_excluding_vat(seeded):
@@ -67,8 +68,9 @@ def test_the_month_filter_uses_the_session_month(seeded, login):
 
 def test_the_board_page_shows_counts_and_values(seeded, login):
     page = login(seeded.user).get(reverse("engagements:pipeline")).content.decode()
-    for label, count in [("Booked", 2), ("Held", 2), ("Proposal sent", 3), ("Won", 2), ("Lost", 4)]:
+    for label, count in [("Booked", 2), ("Held", 2), ("Proposal sent", 3), ("Won", 2), ("Lost", 3)]:
         assert f'{label} <span class="count" data-count="{count}">' in page
+    assert "1 free session was cancelled, declined or expired before it was held (not counted as lost)." in page
     assert "15,000.00" in page and "500.00" in page
 
 

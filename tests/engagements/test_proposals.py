@@ -86,7 +86,8 @@ def test_accepting_by_invoice_creates_one_payment_and_a_numbered_invoice_due_in_
 
 def test_accepting_through_the_page_shows_the_invoice(held_booking, member, no_stripe, login):
     engagement = EngagementFactory(booking=held_booking)
-    response = login(member).post(reverse("engagements:engagement_accept", args=[engagement.pk]), follow=True)
+    response = login(member).post(reverse("engagements:engagement_accept", args=[engagement.pk]), {"confirmed": "1"},
+                                  follow=True)
     invoice = Invoice.objects.get(payment__engagement=engagement)
     assert response.redirect_chain[-1][0] == reverse("engagements:invoice", args=[invoice.pk])
     assert invoice.number in response.content.decode()
@@ -181,3 +182,13 @@ def test_the_new_proposal_form_suggests_30_days_and_is_only_for_held_sessions(he
     upcoming = BookingFactory(slot__consultant=consultant)
     response = client.get(reverse("engagements:engagement_new", args=[upcoming.pk]))
     assert response["Location"] == reverse("engagements:session", args=[upcoming.pk])
+
+
+def test_accept_and_pay_asks_first_with_the_price(held_booking, member, no_stripe, login):
+    engagement = EngagementFactory(booking=held_booking)
+    response = login(member).post(reverse("engagements:engagement_accept", args=[engagement.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Yes, accept and pay" in page and "including VAT" in page and "invoice" in page
+    assert Engagement.objects.get(pk=engagement.pk).status == "proposed"
+    assert not Invoice.objects.filter(payment__engagement=engagement).exists()

@@ -68,7 +68,7 @@ def test_accepting_creates_a_checkout_session_with_the_engagement_and_an_idempot
 
 def test_the_accept_button_redirects_to_stripe(fake_stripe, held_booking, member, login):
     engagement = EngagementFactory(booking=held_booking)
-    response = login(member).post(reverse("engagements:engagement_accept", args=[engagement.pk]))
+    response = login(member).post(reverse("engagements:engagement_accept", args=[engagement.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     assert response["Location"].startswith("https://checkout.stripe.com/")
 
@@ -98,7 +98,8 @@ def test_a_stripe_outage_keeps_the_acceptance_and_pay_now_retries_with_the_same_
     engagement = EngagementFactory(booking=held_booking)
     fake_stripe.fail_next = True
     client = login(member)
-    response = client.post(reverse("engagements:engagement_accept", args=[engagement.pk]), follow=True)
+    response = client.post(reverse("engagements:engagement_accept", args=[engagement.pk]), {"confirmed": "1"},
+                           follow=True)
     assert "could not be opened" in response.content.decode()
     engagement.refresh_from_db()
     assert engagement.status == "accepted"

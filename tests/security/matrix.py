@@ -76,6 +76,7 @@ MATRIX: list[Row] = [
     Row("dashboard", expect(member=REDIRECT, other_member=REDIRECT, consultant=REDIRECT, other_consultant=REDIRECT,
                             staff=REDIRECT)),
     Row("accounts:profile", expect(member=200, other_member=200, consultant=200, other_consultant=200, staff=200)),
+    Row("accounts:time_zone", POST_ONLY),
     Row("accounts:company", expect(member=200, other_member=200),
         post={"consultant": 404, "other_consultant": 404, "staff": 404, "anonymous": LOGIN},
         data=lambda w: {"company_name": "Hijacked AB", "country": "SE", "org_number": "", "industry": "retail",

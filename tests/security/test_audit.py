@@ -28,7 +28,7 @@ def _staff_client(world) -> Client:
 def test_marking_an_invoice_paid_on_the_staff_page_records_who_and_when(db):
     world = build_world()
     staff = world.users["staff"]
-    response = _staff_client(world).post(f"/staff/invoices/{world.invoice.pk}/mark-paid/")
+    response = _staff_client(world).post(f"/staff/invoices/{world.invoice.pk}/mark-paid/", {"confirmed": "1"})
     assert response.status_code == 302
     payment = Payment.objects.get(pk=world.payment.pk)
     assert payment.status == "paid" and payment.marked_paid_by == staff and payment.paid_at is not None
@@ -58,7 +58,7 @@ def test_marking_an_invoice_paid_twice_writes_one_audit_entry(db):
     world = build_world()
     client = _staff_client(world)
     for _ in range(2):
-        client.post(f"/staff/invoices/{world.invoice.pk}/mark-paid/")
+        client.post(f"/staff/invoices/{world.invoice.pk}/mark-paid/", {"confirmed": "1"})
     assert invoice_mark_paid(payment=Payment.objects.get(pk=world.payment.pk), by=world.users["staff"]) is False
     assert AuditEntry.objects.filter(action="invoice.mark_paid").count() == 1
 
