@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 # Downloads, feeds and POST-only targets are not pages.
 NOT_PAGES = {"reports:conversions_csv", "reports:leads_csv", "reports:company_export", "booking:calendar_feed",
-             "booking:booking_ics", "engagements:checkout_success"}
+             "booking:booking_ics", "engagements:checkout_success",
+             "engagements:invoice_pdf", "reports:wall_screen_data"}  # a PDF download and a JSON feed, not pages
 PUBLIC = ("home", "consultants:directory", "account_login", "account_signup", "account_reset_password",
           "account_request_login_code")
 ROLES = ("anonymous", "member", "consultant", "staff")

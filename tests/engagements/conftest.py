@@ -1,6 +1,8 @@
 import datetime as dt
+import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from engagements import stripe as stripe_api
@@ -62,4 +64,5 @@ def no_stripe(settings):
 
 
 def days_from_today(n: int) -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=n)
+    # The Nordic calendar day, as the services count it (between 23:00 and 24:00 UTC it is already tomorrow).
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(settings.DEFAULT_USER_TIME_ZONE)) + dt.timedelta(days=n)
