@@ -48,10 +48,13 @@ class UserPreferencesMiddleware:
         timezone.activate(zone)
         try:
             response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
         finally:
             timezone.deactivate()
+            # The thread's next request starts from the default language: one refused before this middleware
+            # runs (a bad Host header answers 400 from CommonMiddleware) must not speak the last visitor's.
+            translation.deactivate()
         patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 
