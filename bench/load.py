@@ -59,7 +59,8 @@ def prepare(meta: dict, n_clients: int, n_slots: int) -> dict:
         "slots": [{"id": s.pk, "book": reverse("booking:book", kwargs={"pk": s.pk}),
                    "review": reverse("booking:review", kwargs={"pk": s.pk})} for s in slots],
         "answers_body": body, "confirm_body": urlencode({"csrfmiddlewaretoken": CSRF_SECRET}),
-        "cancel_body": urlencode({"csrfmiddlewaretoken": CSRF_SECRET, "action": "cancel", "reason": "load test"}),
+        "cancel_body": urlencode({"csrfmiddlewaretoken": CSRF_SECRET, "action": "cancel", "reason": "load test",
+                                  "confirmed": "1"}),
         "company_booking": reverse("booking:company_booking", kwargs={"pk": 987654321}),
         "clients": clients, "consultant_id": first.consultant_id,
     }

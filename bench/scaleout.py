@@ -155,7 +155,8 @@ def canceller(ports: list[int], links: list[dict], deadline: float, tally: Tally
     for i, link in enumerate(links):
         time.sleep(spacing)
         conn = http.client.HTTPConnection("127.0.0.1", ports[i % 2], timeout=60)
-        body = urlencode({"csrfmiddlewaretoken": CSRF_SECRET, "action": "cancel", "reason": "scale-out"})
+        body = urlencode({"csrfmiddlewaretoken": CSRF_SECRET, "action": "cancel", "reason": "scale-out",
+                          "confirmed": "1"})
         t0 = time.monotonic()
         try:
             conn.request("POST", link["path"], body=body.encode(), headers={
