@@ -34,7 +34,6 @@ messages: $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed messages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py createcachetable
 	DEBUG=true SITE_URL=$(RUN_SITE_URL) $(BIN)/python manage.py demo_data
 	@echo ""
 	@echo "  Probono is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the task worker)"
@@ -47,7 +46,6 @@ WEB_CONCURRENCY ?= 2
 HOST ?= 127.0.0.1
 serve: $(VENV)/.run-installed messages
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
-	DEBUG=false $(BIN)/python manage.py createcachetable
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput -v 0
 	@DEBUG=false LOG_FORMAT=$(or $(LOG_FORMAT),json) WEB_CONCURRENCY=$(WEB_CONCURRENCY) \
 		exec $(BIN)/python -m config.launcher serve --host $(HOST) --port $(PORT)

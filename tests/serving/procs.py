@@ -57,7 +57,6 @@ class Site:
 
     def prepare(self) -> None:
         self.manage("migrate", "--noinput", DEBUG="false")
-        self.manage("createcachetable", DEBUG="false")
         self.manage("collectstatic", "--noinput", "-v", "0", DEBUG="false")
 
     def drop(self) -> None:
