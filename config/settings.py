@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "waitlist",
     "feedback",
     "engagements",
+    "integrations",
     "reports",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include((booking_urls.urlpatterns + waitlist_urls.urlpatterns + feedback_urls.urlpatterns,
                       "booking"))),
     path("", include("engagements.urls")),
+    path("", include("integrations.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

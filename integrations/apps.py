@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    """The ways other tools reach Probono: the JSON API (/api/v1/), outgoing webhooks, the booking widget."""
+
+    name = "integrations"
+    verbose_name = _("Integrations")
