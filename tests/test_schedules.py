@@ -21,6 +21,7 @@ REGISTERED = {
     ("booking.booking_expire_requests", "booking.tasks.booking_expire_requests", Schedule.MINUTES, 15),
     ("waitlist.waitlist_offer_free_slots", "waitlist.tasks.waitlist_offer_free_slots", Schedule.MINUTES, 5),
     ("waitlist.waitlist_expire_offers", "waitlist.tasks.waitlist_expire_offers", Schedule.MINUTES, 5),
+    ("waitlist.waitlist_mail_unsent_offers", "waitlist.tasks.waitlist_mail_unsent_offers", Schedule.MINUTES, 5),
     ("feedback.feedback_send_due", "feedback.tasks.feedback_send_due", Schedule.MINUTES, 10),
     ("consultants.slot_publish_due", "consultants.tasks.slot_publish_due", Schedule.HOURLY, None),
     ("engagements.engagements_expire", "engagements.tasks.engagements_expire", Schedule.HOURLY, None),

@@ -7,7 +7,7 @@ All are idempotent: offers are claimed with conditional updates, the offer mail 
 from accounts.schedules import Periodic
 from consultants.models import Slot
 from waitlist import services
-from waitlist.mails import mail_waitlist_offer
+from waitlist.mails import mail_waitlist_offer, mail_waitlist_offers_unsent
 
 
 def waitlist_offer_slot(slot_id: int) -> bool:
@@ -17,6 +17,10 @@ def waitlist_offer_slot(slot_id: int) -> bool:
 
 def waitlist_send_offer(offer_id: int, token: str) -> bool:
     return mail_waitlist_offer(offer_id=offer_id, token=token)
+
+
+def waitlist_mail_unsent_offers() -> int:
+    return mail_waitlist_offers_unsent()
 
 
 def waitlist_offer_free_slots() -> int:
@@ -30,4 +34,5 @@ def waitlist_expire_offers() -> int:
 SCHEDULES = [
     Periodic(waitlist_offer_free_slots, minutes=5),
     Periodic(waitlist_expire_offers, minutes=5),
+    Periodic(waitlist_mail_unsent_offers, minutes=5),
 ]

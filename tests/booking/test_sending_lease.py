@@ -298,3 +298,52 @@ def test_a_reminder_and_a_confirmation_of_one_booking_have_different_stable_mess
     ids = [m.message()["Message-ID"] for m in mailoutbox]
     assert len(ids) == 4 and len(set(ids)) == 4, ids
     assert all(i.startswith(f"<notice.{booking.pk}.") and i.endswith(">") and ":" not in i for i in ids), ids
+
+
+def _claim_token(mail) -> str:
+    return re.search(r"/waitlist/claim/([^/\s]+)/", mail.body).group(1)
+
+
+def test_a_waitlist_offer_whose_task_was_never_enqueued_is_mailed_by_the_sweep_with_a_working_link(mailoutbox):
+    """The worker made the offer and was killed before its on-commit enqueue: no task will ever mail it."""
+    from waitlist.mails import UNSENT_GRACE
+    from waitlist.selectors import waitlist_offer_get_by_token
+    from waitlist.tasks import waitlist_mail_unsent_offers
+
+    consultant = ConsultantFactory()
+    entry = WaitlistEntryFactory(consultant=consultant)
+    with _at(T):  # on-commit callbacks are not run in this test: the enqueue never happened
+        offer = waitlist_offer_slot(slot=SlotFactory(consultant=consultant, status="published", starts_at=START,
+                                                     ends_at=START + dt.timedelta(hours=1)))
+    with _at(T + UNSENT_GRACE - SECOND):
+        assert waitlist_mail_unsent_offers() == 0  # its own task may still be on the way
+    with _at(T + UNSENT_GRACE + SECOND):
+        assert waitlist_mail_unsent_offers() == 1
+        assert waitlist_mail_unsent_offers() == 0
+        assert waitlist_send_offer(offer.pk, "the-first-token") is False  # a late original task sends nothing
+    assert [m.to for m in mailoutbox] == [[entry.user.email]]
+    assert waitlist_offer_get_by_token(_claim_token(mailoutbox[0])) == offer  # the mailed link is the one that works
+
+
+def test_a_failed_sweep_send_leaves_the_original_token_in_force(mailoutbox):
+    from waitlist.mails import UNSENT_GRACE
+    from waitlist.tasks import waitlist_mail_unsent_offers
+
+    consultant = ConsultantFactory()
+    WaitlistEntryFactory(consultant=consultant)
+    with _at(T):
+        offer = waitlist_offer_slot(slot=SlotFactory(consultant=consultant, status="published", starts_at=START,
+                                                     ends_at=START + dt.timedelta(hours=1)))
+    original_hash = offer.token_hash
+
+    def smtp_down(self, *args, **kwargs):
+        raise OSError("smtp down")
+
+    with _at(T + UNSENT_GRACE + SECOND), pytest.MonkeyPatch.context() as m:
+        m.setattr(EmailMultiAlternatives, "send", smtp_down)
+        assert waitlist_mail_unsent_offers() == 0
+    offer.refresh_from_db()
+    assert (offer.token_hash, offer.mailed_at, offer.sending_until) == (original_hash, None, None)
+    with _at(T + UNSENT_GRACE + 2 * SECOND):
+        assert waitlist_mail_unsent_offers() == 1
+    assert len(mailoutbox) == 1

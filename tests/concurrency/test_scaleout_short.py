@@ -37,9 +37,8 @@ def test_two_web_servers_and_two_clusters_one_killed_send_every_mail_once_and_ne
     assert result_file.exists(), run.stdout[-4000:] + run.stderr[-4000:]
     result = json.loads(result_file.read_text())
     result_file.unlink()
-    # Known and open (README, "Two of everything"): in 1 of 3 full runs one waitlist offer made around the SIGKILL
-    # was never mailed. Reported in the figures; every other check must hold.
-    checks = {k: v for k, v in result["checks"].items() if k != "every waitlist offer mailed once"}
-    assert all(checks.values()), (result["checks"], run.stdout[-3000:])
+    # Every check holds, the waitlist's included: an offer whose mail task died with the killed cluster is mailed by
+    # the periodic sweep for unmailed offers (the run calls it as it would run within 5 minutes).
+    assert all(result["checks"].values()), (result["checks"], run.stdout[-3000:])
     assert result["bookings_made"] > 0 and result["waitlist_offers"] == 3
     assert result["five_xx_or_no_answer"] == 0 and result["slots_with_two_active_bookings"] == []
