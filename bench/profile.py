@@ -33,7 +33,7 @@ def slug(row: str) -> str:
 
 def main(argv=None) -> int:  # noqa: C901 -- one linear script
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="1")
+    parser.add_argument("--scale", default="1", help="a scale (1, 10) or the --name of a seeded database")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--page", action="append", help="only these rows (repeatable)")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N most expensive functions")
@@ -42,10 +42,13 @@ def main(argv=None) -> int:  # noqa: C901 -- one linear script
     parser.add_argument("--uncached", action="store_true", help="clear the cache before every request")
     args = parser.parse_args(argv)
 
-    from bench.seed import bench_env, meta_path
+    from bench.seed import bench_env, label_for, meta_path
     from bench.server import collectstatic
 
-    scale = float(args.scale)
+    try:
+        scale = float(args.scale)
+    except ValueError:  # a named database, e.g. `python -m bench.seed --scale 1 --name busy50 --busy-periods 50`
+        scale = args.scale
     os.environ.update(bench_env(scale))
     collectstatic(dict(os.environ))  # DEBUG is off: pages need the hashed static files (cheap when collected)
     import django
@@ -86,11 +89,11 @@ def main(argv=None) -> int:  # noqa: C901 -- one linear script
             response = client.get(path)
             profiler.stop()
             RESULTS.mkdir(exist_ok=True)
-            out = RESULTS / f"profile-{slug(row)}-{scale:g}x.html"
+            out = RESULTS / f"profile-{slug(row)}-{label_for(scale)}.html"
             out.write_text(profiler.output_html())
             print(profiler.output_text(unicode=True, color=False, show_all=False))
             print(f"{row}: status {response.status_code}; pyinstrument report written to {out}")
-        walls, sqls, counts = [], [], []
+        walls, cpus, sqls, counts = [], [], [], []
         profiler = cProfile.Profile() if args.cprofile else None
         response = None
         for _ in range(args.runs):
@@ -107,30 +110,35 @@ def main(argv=None) -> int:  # noqa: C901 -- one linear script
                     sql[1] += 1
 
             with connection.execute_wrapper(timer):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 if profiler:
                     profiler.enable()
                 response = client.get(path)
                 if profiler:
                     profiler.disable()
                 walls.append(time.perf_counter() - t0)
+                cpus.append(time.thread_time() - c0)
             if response.status_code >= 400:
                 print(f"{row}: status {response.status_code}")
             sqls.append(sql[0])
             counts.append(sql[1])
         if not walls:
             continue
-        rows.append((row, statistics.median(walls) * 1000, statistics.median(sqls) * 1000, statistics.median(counts),
+        rows.append((row, statistics.median(walls) * 1000, statistics.median(cpus) * 1000,
+                     statistics.median(sqls) * 1000, statistics.median(counts),
                      len(response.content), response.status_code))
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.cprofile)
             print(f"--- {row}: cProfile over {args.runs} requests ---\n{out.getvalue()}")
-    print(f"scale {scale:g}x, {args.runs} requests each{' (cache cleared before each)' if args.uncached else ''}, "
+    cleared = " (cache cleared before each)" if args.uncached else ""
+    print(f"database {label_for(scale)}, {args.runs} requests each{cleared}, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print(f"{'page':20} {'wall ms':>8} {'SQL ms':>7} {'queries':>7} {'bytes':>7} {'status':>6}")
-    for row, wall, sql, count, size, status in rows:
-        print(f"{row:20} {wall:8.1f} {sql:7.1f} {count:7g} {size:7} {status:>6}")
+    # CPU ms is the request thread's own CPU time (SQLite runs in that thread too): unlike wall time it does not
+    # grow when other processes share the cores, so it is the figure to compare between runs on a busy machine.
+    print(f"{'page':20} {'wall ms':>8} {'CPU ms':>7} {'SQL ms':>7} {'queries':>7} {'bytes':>7} {'status':>6}")
+    for row, wall, cpu, sql, count, size, status in rows:
+        print(f"{row:20} {wall:8.1f} {cpu:7.1f} {sql:7.1f} {count:7g} {size:7} {status:>6}")
     return 0
 
 
