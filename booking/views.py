@@ -474,6 +474,47 @@ def consultant_cancel(request, pk: int):
 
 @login_required
 @limit_posts("booking")
+def consultant_move(request, pk: int):
+    """The consultant moves a booked session to another of their free times (e.g. one that now conflicts with
+    time off or a busy calendar); the company gets the move mail with the updated invite and its manage link."""
+    return _consultant_move(request, _consultant_booking_or_404(request, pk))
+
+
+@login_required
+@limit_posts("booking")
+def slot_booking_move(request, pk: int):
+    """The same, from a conflict e-mail's link (which names the slot)."""
+    return _consultant_move(request, _slot_booking_or_404(request, pk))
+
+
+def _consultant_move(request, booking: Booking):
+    if not (booking.is_active and booking.slot.starts_at > timezone.now()):
+        messages.error(request, _("This session can no longer be changed."))
+        return redirect("booking:consultant_dashboard")
+    status = 200
+    if request.method != "POST":
+        move_form = _change_forms(booking)[1]
+    else:
+        move_form, status = _change_forms(booking, request.POST, "reschedule")[1], 400
+        try:
+            if move_form is not None and move_form.is_valid():
+                booking_reschedule(booking=booking, new_slot=move_form.chosen_slot(), by=request.user)
+                messages.success(request, _("The session with %(company)s is moved. They get a new calendar invite "
+                                            "by e-mail.") % {"company": booking.company.name})
+                return redirect("booking:consultant_dashboard")
+            if _chose_a_vanished_time(request, booking):
+                _done, _cancel, move_form, status = _just_taken(request, booking, None)
+        except BookingError as e:
+            if e.code not in SLOT_ERRORS:
+                messages.error(request, e.message)
+                return redirect("booking:consultant_dashboard")
+            _done, _cancel, move_form, status = _just_taken(request, booking, None)
+    return render(request, "booking/consultant_move.html", {"booking": booking, "form": move_form},
+                  status=status)
+
+
+@login_required
+@limit_posts("booking")
 def consultant_place(request, pk: int):
     """Change where one session happens; the company gets one short mail with the updated invite."""
     booking = _consultant_booking_or_404(request, pk)
@@ -510,13 +551,18 @@ def consultant_place(request, pk: int):
 @login_required
 def slot_booking_cancel(request, pk: int):
     """The consultant cancels the booking on one of their slots; the slot becomes blocked."""
+    return _consultant_cancel(request, _slot_booking_or_404(request, pk))
+
+
+def _slot_booking_or_404(request, pk: int) -> Booking:
+    """The active booking on one of the signed-in consultant's slots."""
     consultant = _consultant_or_404(request)
     slot = get_object_or_404(Slot, pk=pk, consultant=consultant)
     booking = (Booking.objects.filter(slot=slot, status__in=Booking.ACTIVE)
                .select_related("slot", "consultant", "company", "booked_by").first())
     if booking is None:
         raise Http404
-    return _consultant_cancel(request, booking)
+    return booking
 
 
 def _consultant_cancel(request, booking: Booking):
