@@ -242,7 +242,8 @@ def seed(scale: float, rng: random.Random, busy_periods: int = 0) -> dict:  # no
         _insert_bookings(rng, booked, consultants, now, counts, skipped)
 
         if busy_periods:
-            _seed_busy_periods(rng, busy_periods, consultants, now, counts, skipped)
+            # Their own random stream, so the rest of the data is identical to a seed without them.
+            _seed_busy_periods(random.Random(busy_periods), busy_periods, consultants, now, counts, skipped)
 
         # --- engagements, feedback --------------------------------------------------------------------------
         held = [b for _s, b in booked if b.status == "held"]
