@@ -24,10 +24,12 @@ PLAN = [
 ]
 
 
-def _answers(questionnaire, challenge: str) -> list[tuple]:
+def _answers(questionnaire, challenge: str, company=None) -> list[tuple]:
     out = []
     for question in questionnaire.questions.all():
-        if question.kind == "single_choice":
+        if question.kind in question.COMPANY_KINDS:
+            value = getattr(company, question.COMPANY_KINDS[question.kind], None)
+        elif question.kind == "single_choice":
             value = question.choices[1] if len(question.choices) > 1 else question.choices[0]
         elif question.kind == "multiple_choice":
             value = question.choices[:1]
@@ -101,7 +103,7 @@ def seed() -> list:
         )
         IntakeAnswer.objects.bulk_create([
             IntakeAnswer(booking=booking, question=q, question_label=q.label, question_kind=q.kind, value=v, order=i)
-            for i, (q, v) in enumerate(_answers(questionnaire, challenge))
+            for i, (q, v) in enumerate(_answers(questionnaire, challenge, company))
         ])
         who = member.user.name or member.user.email
         kinds = {"confirmed": ["booked"], "requested": ["requested"], "held": ["booked", "held"],

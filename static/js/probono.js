@@ -57,6 +57,29 @@
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initKinds); } else { initKinds(); }
 
+  // Long answers (textarea[data-counter][maxlength]) count as you type: "123 / 4000". Without JavaScript the help
+  // text states the limit, and the server refuses a longer answer with a message on the field.
+  function initCounters(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("textarea[data-counter][maxlength]"), function (area) {
+      if (area.getAttribute("data-counter") === "on") { return; }
+      area.setAttribute("data-counter", "on");
+      var limit = parseInt(area.getAttribute("maxlength"), 10);
+      var out = document.createElement("span");
+      out.className = "counter help";
+      out.id = area.id + "_counter";
+      out.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", out);
+      function update() {
+        out.textContent = area.value.length + " / " + limit;
+        out.classList.toggle("over", area.value.length > limit);
+      }
+      area.addEventListener("input", update);
+      update();
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", function () { initCounters(); }); } else { initCounters(); }
+  document.addEventListener("htmx:load", function (event) { initCounters(event.target); });
+
   document.addEventListener("click", function (event) {
     var el = event.target.closest && event.target.closest("button[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
