@@ -26,6 +26,10 @@ class ProfileForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
     remove_photo = forms.BooleanField(label=_("Remove my current photo"), required=False)
     is_public = forms.BooleanField(label=_("Show my profile in the directory"), required=False)
+    show_nps = forms.BooleanField(
+        label=_("Show my NPS from companies on my profile"), required=False,
+        help_text=_("The score companies give after their sessions, with the number of answers. Shown once at "
+                    "least five companies have answered."))
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")

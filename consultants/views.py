@@ -211,6 +211,7 @@ def profile_edit(request):
     initial = {
         "display_name": consultant.display_name, "headline": consultant.headline, "bio": consultant.bio,
         "city": consultant.city, "time_zone": consultant.time_zone, "is_public": consultant.is_public,
+        "show_nps": consultant.show_nps,
         "expertise": [e.area for e in consultant.expertise.all()],
         "languages": [lang.language for lang in consultant.languages.all()],
     }
