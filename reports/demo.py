@@ -23,6 +23,7 @@ from engagements.models import Engagement
 from feedback.customer_nps import customer_nps_save
 from feedback.customer_nps_import import ParsedAnswer, ParsedExport
 from feedback.models import CustomerNpsSnapshot, Feedback
+from feedback.services import feedback_nps_refresh
 from reports.models import WallScreen
 
 # (months ago, score, comment, company agreed to be named)
@@ -105,6 +106,8 @@ def seed() -> list:
                     .select_related("slot").order_by("pk")):
         _answer(booking, booking.slot.ends_at, *EXISTING_ANSWERS[booking.pk % len(EXISTING_ANSWERS)], False)
     _customer_nps_demo()
+    for consultant in consultants:  # the profiles show it (written straight to the tables: recount here)
+        feedback_nps_refresh(consultant_id=consultant.pk)
     return [Login("wall screen", _demo_wall_link())]
 
 
