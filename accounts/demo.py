@@ -49,7 +49,39 @@ BILLING = {
 }
 
 
+# Customers whose earlier sessions fill the feedback, the wall and the pipeline. Each has had at most two free
+# sessions, with different consultants, so every demo company is within the fair-use limits the site shows.
+# Not printed as logins (their password is the demo password all the same).
+CUSTOMERS = [
+    ("Vänersborgs Cykel & Sport AB", "556702-1001", "SE", "retail", "10-49", "Per Sandberg", "sv"),
+    ("Fjordhus Ejendomme A/S", "31420001", "DK", "housing", "50-249", "Louise Dahl", "da"),
+    ("Tandläkarna på Torget AB", "556702-1003", "SE", "health", "10-49", "Sara Nyström", "sv"),
+    ("Nordlys Rejser ApS", "31420004", "DK", "hospitality", "10-49", "Anders Holm", "da"),
+    ("Kvarnby Försäkring AB", "556702-1005", "SE", "finance", "250+", "Johan Ek", "sv"),
+    ("Skagen Software ApS", "31420006", "DK", "tech", "50-249", "Camilla Friis", "da"),
+    ("Hemtjänst Norr AB", "556702-1007", "SE", "health", "50-249", "Elin Björk", "sv"),
+    ("Mälardalens Bygg AB", "556702-1008", "SE", "manufacturing", "50-249", "Anders Ljung", "sv"),
+    ("Byens Bageri ApS", "31420009", "DK", "retail", "1-9", "Sofie Lund", "da"),
+    ("Region Gotland Kundtjänst", "556702-1010", "SE", "public", "250+", "Maria Hed", "sv"),
+    ("Østerbro Tandklinik ApS", "31420011", "DK", "health", "1-9", "Kasper Møller", "da"),
+    ("Sundsvall Energi Service AB", "556702-1012", "SE", "services", "250+", "Lars Wik", "sv"),
+    ("Aarhus Cykelhandel ApS", "31420013", "DK", "retail", "10-49", "Ida Krogh", "da"),
+    ("Hotell Strandbaden AB", "556702-1014", "SE", "hospitality", "50-249", "Nils Falk", "sv"),
+]
+CUSTOMER_ORGS = [org for _name, org, *_rest in CUSTOMERS]
+
+
+def _customers() -> None:
+    for i, (name, org, country, industry, size, person, lang) in enumerate(CUSTOMERS, start=1):
+        company, _ = Company.objects.get_or_create(
+            country=country, org_number=org, defaults={"name": name, "industry": industry, "size": size})
+        owner = demo_user(f"customer{i:02d}@probono.test", name=person, language=lang,
+                          time_zone="Europe/Copenhagen" if country == "DK" else "Europe/Stockholm")
+        Membership.objects.get_or_create(user=owner, company=company, defaults={"role": Membership.Role.OWNER})
+
+
 def seed() -> list[Login]:
+    _customers()
     logins = [Login("staff", demo_user("admin@probono.test", name="Probono Admin", is_staff=True).email)]
     for name, org, country, industry, size, (email, person, lang, zone), members in COMPANIES:
         company, _ = Company.objects.get_or_create(

@@ -37,6 +37,20 @@ def company_create(*, owner: User, name: str, org_number: str, country: str, ind
     return company
 
 
+def company_update_details(*, company: Company, size: str | None = None, industry: str | None = None) -> Company:
+    """Change the company's size and/or industry (None leaves a field as it is); a value outside the choices is
+    ignored. Saves only what changed. The booking questions answered from these details call this."""
+    changed = []
+    for name, value, allowed in (("size", size, Company.Size.values), ("industry", industry, Company.Industry.values)):
+        if value is not None and value in allowed and getattr(company, name) != value:
+            setattr(company, name, value)
+            changed.append(name)
+    if changed:
+        with transaction.atomic():
+            company.save(update_fields=changed)
+    return company
+
+
 def invitation_url(user: User) -> str:
     """A one-time link where an invited person chooses a password (it stops working once they do)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -20,7 +20,11 @@ def answer_data(questions) -> dict[str, list[str]]:
     data = {}
     for q in questions:
         kind = q.kind
-        if kind in ("single_choice", "multiple_choice"):
+        if kind == "company_size":
+            value = ["10-49"]
+        elif kind == "company_industry":
+            value = ["retail"]
+        elif kind in ("single_choice", "multiple_choice"):
             value = [q.choices[0]] if q.choices else []
         elif kind == "scale":
             value = ["8"]

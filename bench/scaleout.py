@@ -82,7 +82,8 @@ def setup(n_waitlist: int, first_booker: int) -> dict:
     answers = {}
     for q in questionnaire.questions.all():
         answers[q.pk] = {"single_choice": q.choices[:1] and q.choices[0], "multiple_choice": q.choices[:1],
-                         "scale": 8, "number": 42, "yes_no": True}.get(q.kind, "Scale-out test")
+                         "scale": 8, "number": 42, "yes_no": True,
+                         "company_size": "10-49", "company_industry": "retail"}.get(q.kind, "Scale-out test")
     links = []
     pool = bookers[first_booker:]
     for i, slot in enumerate(keep):

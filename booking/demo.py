@@ -24,10 +24,12 @@ PLAN = [
 ]
 
 
-def _answers(questionnaire, challenge: str) -> list[tuple]:
+def _answers(questionnaire, challenge: str, company=None) -> list[tuple]:
     out = []
     for question in questionnaire.questions.all():
-        if question.kind == "single_choice":
+        if question.kind in question.COMPANY_KINDS:
+            value = getattr(company, question.COMPANY_KINDS[question.kind], None)
+        elif question.kind == "single_choice":
             value = question.choices[1] if len(question.choices) > 1 else question.choices[0]
         elif question.kind == "multiple_choice":
             value = question.choices[:1]
@@ -88,11 +90,13 @@ def seed() -> list:
         if slot is None:
             continue
         questionnaire = questionnaire_get_current(consultant)
+        # The story's times: booked a week before a past session (a day ago for a coming one), held after it.
+        booked_at = slot.starts_at - timedelta(days=7) if status == "held" else now - timedelta(days=1)
         _token, token_hash = Booking.new_manage_token()
         booking = Booking.objects.create(
             slot=slot, consultant=consultant, company=company, booked_by=member.user, status=status,
             questionnaire=questionnaire, manage_token_hash=token_hash,
-            confirmed_at=now if status in ("confirmed", "held") else None,
+            confirmed_at=booked_at if status in ("confirmed", "held") else None,
             request_expires_at=now + timedelta(hours=48) if status == "requested" else None,
             cancelled_at=now if status == "cancelled" else None,
             cancel_reason="Our management team meeting moved to that day." if status == "cancelled" else "",
@@ -101,18 +105,20 @@ def seed() -> list:
         )
         IntakeAnswer.objects.bulk_create([
             IntakeAnswer(booking=booking, question=q, question_label=q.label, question_kind=q.kind, value=v, order=i)
-            for i, (q, v) in enumerate(_answers(questionnaire, challenge))
+            for i, (q, v) in enumerate(_answers(questionnaire, challenge, company))
         ])
         who = member.user.name or member.user.email
         kinds = {"confirmed": ["booked"], "requested": ["requested"], "held": ["booked", "held"],
                  "cancelled": ["booked", "cancelled"]}[status]
         for kind in kinds:
             by_consultant = kind == "held"
-            PipelineEvent.objects.create(
+            event = PipelineEvent.objects.create(
                 booking=booking, kind=kind, actor=consultant.user if by_consultant else member.user,
                 actor_name=consultant.display_name if by_consultant else who,
                 data={"reason": booking.cancel_reason} if kind == "cancelled" else {},
             )
+            when = {"held": slot.ends_at + timedelta(hours=1), "cancelled": now}.get(kind, booked_at)
+            PipelineEvent.objects.filter(pk=event.pk).update(created_at=when)  # auto_now_add: the story's time
         slot.status = Slot.Status.PUBLISHED if status == "cancelled" else Slot.Status.BOOKED
         slot.save(update_fields=["status"])
     return []

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Question
 from consultants.forms import MeetingPlaceForm
 from consultants.meeting import phone_display, phone_normalize
+from consultants.models import Language
 
 
 class CompanyPhoneForm(forms.Form):
@@ -90,11 +91,31 @@ class QuestionForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Only for one-choice and several-choices questions."))
 
+    def __init__(self, *args, languages=(), **kwargs):
+        """`languages`: the other languages of the consultant's profile; each gets the question's wording in it."""
+        super().__init__(*args, **kwargs)
+        self.languages = list(languages)
+        for lang in self.languages:
+            name = Language(lang).label if lang in Language.values else lang
+            self.fields[f"label_{lang}"] = forms.CharField(
+                label=_("Question in %(language)s") % {"language": name}, max_length=300, required=False,
+                help_text=_("Companies that use %(language)s see this; left empty, they see your wording with a "
+                            "note.") % {"language": name})
+            self.fields[f"help_text_{lang}"] = forms.CharField(
+                label=_("Help text in %(language)s") % {"language": name}, max_length=300, required=False)
+            self.fields[f"choices_{lang}"] = forms.CharField(
+                label=_("Choices in %(language)s (one per line, same order)") % {"language": name}, required=False,
+                max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @staticmethod
+    def _lines(raw: str) -> list[str]:
+        return [line.strip() for line in (raw or "").splitlines() if line.strip()]
+
     def clean(self):
         data = super().clean()
-        raw = data.get("choices") or ""
-        choices = [line.strip() for line in raw.splitlines() if line.strip()]
-        if data.get("kind") in Question.CHOICE_KINDS:
+        choices = self._lines(data.get("choices"))
+        is_choice = data.get("kind") in Question.CHOICE_KINDS
+        if is_choice:
             if len(choices) < 2:
                 self.add_error("choices", _("Give at least two choices, one per line."))
             if len(set(choices)) != len(choices):
@@ -102,6 +123,18 @@ class QuestionForm(forms.Form):
         else:
             choices = []
         data["choices"] = choices
+        translations = {}
+        for lang in self.languages:
+            label = (data.get(f"label_{lang}") or "").strip()
+            if not label:
+                continue
+            other = self._lines(data.get(f"choices_{lang}")) if is_choice else []
+            if is_choice and len(other) != len(choices):
+                self.add_error(f"choices_{lang}", _("Give as many choices as in your own language, in the same "
+                                                    "order."))
+            translations[lang] = {"label": label, "help_text": (data.get(f"help_text_{lang}") or "").strip(),
+                                  "choices": other}
+        data["translations"] = translations
         return data
 
 
@@ -118,7 +151,8 @@ class BaseQuestionFormSet(forms.BaseFormSet):
         """The kept questions, in the order the consultant gave them."""
         rows = [f for f in self.ordered_forms] if self.can_order else list(self.forms)
         rows = [f for f in rows if f.cleaned_data and not self._should_delete_form(f)]
-        return [{k: f.cleaned_data[k] for k in ("kind", "label", "help_text", "required", "choices")} for f in rows]
+        return [{k: f.cleaned_data[k] for k in ("kind", "label", "help_text", "required", "choices", "translations")}
+                for f in rows]
 
 
 QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=1, can_order=True,
@@ -127,5 +161,12 @@ QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSe
 
 
 def question_initial(questions) -> list[dict]:
-    return [{"kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
-             "choices": "\n".join(q.choices or []), "ORDER": i + 1} for i, q in enumerate(questions)]
+    rows = []
+    for i, q in enumerate(questions):
+        row = {"kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
+               "choices": "\n".join(q.choices or []), "ORDER": i + 1}
+        for lang, t in (q.translations or {}).items():
+            row.update({f"label_{lang}": t.get("label", ""), f"help_text_{lang}": t.get("help_text", ""),
+                        f"choices_{lang}": "\n".join(t.get("choices") or [])})
+        rows.append(row)
+    return rows

@@ -20,7 +20,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from accounts.mail import Attachment, Recipient, email_build
-from booking.invites import booking_calendar, booking_place_text, google_calendar_url, outlook_calendar_url
+from booking.invites import (
+    booking_calendar,
+    booking_place_text,
+    google_calendar_url,
+    invite_manage_url,
+    outlook_calendar_url,
+)
 from booking.models import Booking, BookingNotice
 
 log = logging.getLogger(__name__)
@@ -268,7 +274,10 @@ def mail_booking_rescheduled(booking: Booking, *, old_starts_at, old_ends_at) ->
     extra = {"old_starts_at": old_starts_at, "old_ends_at": old_ends_at, "was_invited": was_invited}
     sent = _send(
         booking=booking, kind=Kind.RESCHEDULED, audience=Audience.COMPANY, key=key,
-        template="booking_rescheduled", recipient=company_recipient(booking), context=extra,
+        template="booking_rescheduled", recipient=company_recipient(booking),
+        # The plain manage token is not kept after booking, so the link is the signed-in page of this session,
+        # where the company sees, moves or cancels it (the same place the updated invite points to).
+        context={**extra, "manage_url": invite_manage_url(booking)},
         invite_method="REQUEST" if was_invited else None,
     )
     sent += _send(

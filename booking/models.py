@@ -5,6 +5,7 @@ confirmed) per slot, one questionnaire version number per consultant.
 """
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
+from accounts.models import Company
 from consultants.meeting import MeetingPlace
 
 
@@ -52,8 +54,12 @@ class Question(models.Model):
         YES_NO = "yes_no", _("Yes / no")
         # The company's own NPS: answered by uploading its survey export (or typing counts) on the booking.
         CUSTOMER_NPS = "customer_nps", _("Your customers' recommendation scores")
+        # Answered from the company's own record (pre-filled, editable; an edit is saved back to the record).
+        COMPANY_SIZE = "company_size", _("Company size (from the company's details)")
+        COMPANY_INDUSTRY = "company_industry", _("Industry (from the company's details)")
 
     CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+    COMPANY_KINDS = {Kind.COMPANY_SIZE: "size", Kind.COMPANY_INDUSTRY: "industry"}  # kind -> Company field
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
@@ -63,6 +69,10 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # For choice questions: the options, as a list of strings.
     choices = models.JSONField(_("choices"), default=list, blank=True)
+    # The language label, help text and choices are written in (the consultant's), and the same question in
+    # the other languages of their profile: {"da": {"label": …, "help_text": …, "choices": […]}}.
+    language = models.CharField(_("written in"), max_length=8, blank=True)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("question")
@@ -71,6 +81,29 @@ class Question(models.Model):
 
     def __str__(self):
         return self.label
+
+    def text_in(self, language: str) -> "QuestionText":
+        """The wording a reader of `language` sees: their own version when the consultant wrote one, otherwise
+        the consultant's (`fallback` is then True). Choice values stay the consultant's, so answers read the
+        same for them whatever language the company used."""
+        base = QuestionText(self.label, self.help_text, [(c, c) for c in self.choices or []], False)
+        if not language or language == self.language or not self.language:
+            return base
+        other = (self.translations or {}).get(language) or {}
+        if not other.get("label"):
+            return base._replace(fallback=True)
+        choices = other.get("choices") or []
+        if len(choices) != len(self.choices or []):  # a translation that lost a choice keeps the original ones
+            choices = list(self.choices or [])
+        return QuestionText(other["label"], other.get("help_text") or "", list(zip(self.choices or [], choices,
+                                                                                   strict=True)), False)
+
+
+class QuestionText(NamedTuple):
+    label: str
+    help_text: str
+    choices: list  # [(stored value, shown text)]
+    fallback: bool
 
 
 class Booking(MeetingPlace):
@@ -173,6 +206,10 @@ class IntakeAnswer(models.Model):
             return "—"
         if isinstance(v, bool):
             return str(_("Yes") if v else _("No"))
+        if self.question_kind == Question.Kind.COMPANY_SIZE and v in Company.Size.values:
+            return str(Company.Size(v).label)
+        if self.question_kind == Question.Kind.COMPANY_INDUSTRY and v in Company.Industry.values:
+            return str(Company.Industry(v).label)
         if isinstance(v, list):
             return ", ".join(str(x) for x in v)
         return str(v)

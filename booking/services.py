@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Company, Membership, User
+from accounts.services import company_update_details
 from booking import notifications
 from booking.errors import BookingError
 from booking.fair_use import FairUseRefusal, fair_use_check
-from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Questionnaire
+from booking.models import Booking, FairUsePolicy, IntakeAnswer, PipelineEvent, Question, Questionnaire
 from booking.questionnaires import answers_missing, questionnaire_get_current
 from consultants.meeting import MeetingKind, phone_normalize, place_clean, video_room_new, video_rooms_enabled
 from consultants.models import Slot
@@ -174,6 +175,9 @@ def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[in
                              value=answers.get(q.pk), order=i)
                 for i, q in enumerate(questions)
             ])
+            # Size and industry were shown from the company's details and may have been corrected: keep them there.
+            company_update_details(company=company, **{Question.COMPANY_KINDS[q.kind]: answers.get(q.pk)
+                                                        for q in questions if q.kind in Question.COMPANY_KINDS})
             pipeline_event_record(booking=booking, kind=E.REQUESTED if needs_approval else E.BOOKED, actor=user,
                                   data={"starts_at": locked.starts_at.isoformat()})
             booking.manage_token = token

@@ -42,7 +42,7 @@ from booking.invites import (
     outlook_calendar_url,
 )
 from booking.models import Booking, IntakeAnswer, Questionnaire
-from booking.questionnaires import IntakeForm, questionnaire_get_current, questionnaire_save
+from booking.questionnaires import IntakeForm, builder_languages, questionnaire_get_current, questionnaire_save
 from booking.selectors import (
     booking_get_by_token,
     booking_get_for_consultant,
@@ -171,7 +171,7 @@ def book(request, pk: int):
                                       region=_phone_region(company),
                                       initial={"company_phone": phone_display((draft or {}).get("phone", ""))})
     if request.method == "POST":
-        form = IntakeForm(request.POST, questions=questions)
+        form = IntakeForm(request.POST, questions=questions, company=company)
         phone_ok = phone_form is None or phone_form.is_valid()
         if refusal is None and form.is_valid() and phone_ok:
             request.session[DRAFT_KEY] = {
@@ -183,7 +183,7 @@ def book(request, pk: int):
     elif draft:
         form = _bound_draft_form(questionnaire, draft)  # coming back to change answers: keep them
     else:
-        form = IntakeForm(questions=questions)
+        form = IntakeForm(questions=questions, company=company)
     return render(request, "booking/book.html", {
         "slot": slot, "consultant": slot.consultant, "form": form, "refusal": refusal, "phone_form": phone_form,
         "place": _steps_place(slot),
@@ -245,7 +245,7 @@ def review(request, pk: int):
     return render(request, "booking/review.html", {
         "slot": slot, "consultant": slot.consultant, "form": form, "company": company, "refusal": refusal,
         "place": _steps_place(slot, draft.get("phone", "")),
-        "answers": [IntakeAnswer(question_label=q.label, question_kind=q.kind, value=form.answers().get(q.pk))
+        "answers": [IntakeAnswer(question_label=form.label_of(q), question_kind=q.kind, value=form.answers().get(q.pk))
                     for q in form.questions],
         "login_url": f"{reverse('account_login')}?{next_q}", "signup_url": f"{reverse('account_signup')}?{next_q}",
     }, status=status)
@@ -586,8 +586,9 @@ def _consultant_cancel(request, booking: Booking):
 def questionnaire_edit(request):
     consultant = _consultant_or_404(request)
     current = questionnaire_get_current(consultant)
+    others = builder_languages(consultant, current.questions.all())
     if request.method == "POST":
-        formset = QuestionFormSet(request.POST, prefix="q")
+        formset = QuestionFormSet(request.POST, prefix="q", form_kwargs={"languages": others})
         if formset.is_valid():
             saved = questionnaire_save(consultant=consultant, questions=formset.questions())
             if saved.pk == current.pk:
@@ -597,7 +598,8 @@ def questionnaire_edit(request):
                                             "as they were asked.") % {"version": saved.version})
             return redirect("booking:questionnaire_edit")
     else:
-        formset = QuestionFormSet(initial=question_initial(current.questions.all()), prefix="q")
+        formset = QuestionFormSet(initial=question_initial(current.questions.all()), prefix="q",
+                                  form_kwargs={"languages": others})
     return render(request, "booking/questionnaire_edit.html", {
         "formset": formset, "questionnaire": current,
     }, status=400 if request.method == "POST" else 200)

@@ -2,7 +2,9 @@
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+from django.core.files import File
 from django.utils import timezone
 
 from accounts.demo import Login, demo_user
@@ -55,6 +57,8 @@ CONSULTANTS = [
     },
 ]
 
+DEMO_ASSETS = Path(__file__).resolve().parent / "demo_assets"
+
 FIRST_MONDAY = {"kind": "monthly", "ordinal": 1, "weekday": 0, "start_time": time(9), "end_time": time(15),
                 "session_minutes": 60, "buffer_minutes": 15}
 
@@ -68,7 +72,9 @@ def seed() -> list[Login]:
             "city": spec["city"], "time_zone": spec["zone"], "currency": spec["currency"],
             "hourly_rate_minor": 150000 if spec["currency"] == "SEK" else 100000,
             "monthly_cap": spec.get("monthly_cap"),
+            "show_nps": True,  # the demo's feedback gives each of them enough answers to show it
         })
+        _attach_photo(consultant)
         # Each demo consultant meets in another way; a place the consultant has changed is left alone.
         Consultant.objects.filter(pk=consultant.pk, place_kind="").update(**spec["place"])
         for area in spec["expertise"]:
@@ -90,6 +96,17 @@ def seed() -> list[Login]:
         _ensure_free_slot_this_month(consultant, today, zone)
         logins.append(Login("consultant", user.email))
     return logins
+
+
+def _attach_photo(consultant: Consultant) -> None:
+    """The demo portrait drawn by bench/demo_photos.py (committed, so nothing comes from the web); a photo the
+    consultant chose is left alone."""
+    path = DEMO_ASSETS / f"{consultant.slug}.jpg"
+    if consultant.photo or not path.exists():
+        return
+    with path.open("rb") as f:
+        consultant.photo.save("photo.jpg", File(f), save=False)
+    Consultant.objects.filter(pk=consultant.pk).update(photo=consultant.photo.name)
 
 
 def _ensure_free_slot_this_month(consultant: Consultant, today, zone) -> None:

@@ -26,6 +26,10 @@ class ProfileForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
     remove_photo = forms.BooleanField(label=_("Remove my current photo"), required=False)
     is_public = forms.BooleanField(label=_("Show my profile in the directory"), required=False)
+    show_nps = forms.BooleanField(
+        label=_("Show my NPS from companies on my profile"), required=False,
+        help_text=_("The score companies give after their sessions, with the number of answers. Shown once at "
+                    "least five companies have answered."))
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
@@ -102,7 +106,9 @@ class RuleForm(forms.ModelForm):
             "on_date": _("For a single date."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today=None, **kwargs):
+        # `today` is the consultant's own date: a single-date rule before it would make no slot at all.
+        self.today = today
         super().__init__(*args, **kwargs)
         self.fields["ordinal"].required = False
         self.fields["weekday"].required = False
@@ -118,6 +124,9 @@ class RuleForm(forms.ModelForm):
             self.add_error("weekday", _("A weekly rule needs a weekday."))
         elif kind == AvailabilityRule.Kind.DATE and not data.get("on_date"):
             self.add_error("on_date", _("Choose the date."))
+        elif (kind == AvailabilityRule.Kind.DATE and self.today and data["on_date"] < self.today
+              and data["on_date"] != self.instance.on_date):  # an old rule may still be edited as it is
+            self.add_error("on_date", _("That date has passed. Choose today or a later date."))
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and start >= end:
             self.add_error("end_time", _("The end must be after the start."))

@@ -91,7 +91,14 @@ class Consultant(MeetingPlace):
     # First day of the last month the automatic publisher claimed; the conditional update on it makes the
     # task safe to run twice.
     last_published_month = models.DateField(null=True, blank=True, editable=False)
+    # The NPS companies gave after their sessions, kept up to date by the feedback app (consultant_set_nps), and
+    # shown to visitors only with the consultant's consent and once enough companies have answered.
+    show_nps = models.BooleanField(_("show my NPS on my profile"), default=False)
+    nps_score = models.SmallIntegerField(_("NPS"), null=True, blank=True, editable=False)
+    nps_answers = models.PositiveIntegerField(_("NPS answers"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    NPS_MIN_ANSWERS = 5
 
     class Meta:
         verbose_name = _("consultant")
@@ -108,6 +115,13 @@ class Consultant(MeetingPlace):
     @property
     def is_listed(self) -> bool:
         return self.is_public and not self.hidden_by_staff
+
+    @property
+    def public_nps(self) -> int | None:
+        """The NPS visitors may see: with consent and at least NPS_MIN_ANSWERS answers, else None."""
+        if self.show_nps and self.nps_answers >= self.NPS_MIN_ANSWERS:
+            return self.nps_score
+        return None
 
     @property
     def initials(self) -> str:

@@ -60,20 +60,25 @@ class SlotError(ConsultantError):
 # --- Profile and settings -------------------------------------------------------------------
 def consultant_update_profile(*, consultant: Consultant, display_name: str, headline: str, bio: str, city: str,
                               time_zone: str, is_public: bool, expertise: list[str], languages: list[str],
-                              photo: File | None = None, remove_photo: bool = False) -> Consultant:
-    """Save the public profile. `photo` must already be validated and re-encoded (consultants.photos)."""
+                              photo: File | None = None, remove_photo: bool = False,
+                              show_nps: bool | None = None) -> Consultant:
+    """Save the public profile. `photo` must already be validated and re-encoded (consultants.photos).
+    `show_nps` (None: unchanged) is the consent to show companies' NPS once enough have answered."""
     with transaction.atomic():
         old_photo = consultant.photo.name if consultant.photo else ""
         old_zone = Consultant.objects.filter(pk=consultant.pk).values_list("time_zone", flat=True).first()
         consultant.display_name, consultant.headline, consultant.bio = display_name, headline, bio
         consultant.city, consultant.time_zone, consultant.is_public = city, time_zone, is_public
+        if show_nps is not None:
+            consultant.show_nps = show_nps
         consultant.full_clean(exclude=["user", "slug", "photo"])  # before a file is written
         if photo is not None:
             consultant.photo.save("photo.jpg", photo, save=False)
         elif remove_photo:
             consultant.photo = ""
         # Only the profile's own columns: a stale instance must not undo the publisher's claim or a new token.
-        consultant.save(update_fields=["display_name", "headline", "bio", "city", "time_zone", "is_public", "photo"])
+        consultant.save(update_fields=["display_name", "headline", "bio", "city", "time_zone", "is_public", "photo",
+                                       "show_nps"])
         ConsultantExpertise.objects.filter(consultant=consultant).exclude(area__in=expertise).delete()
         ConsultantExpertise.objects.bulk_create(
             [ConsultantExpertise(consultant=consultant, area=a) for a in expertise], ignore_conflicts=True)
@@ -86,6 +91,17 @@ def consultant_update_profile(*, consultant: Consultant, display_name: str, head
             storage = consultant.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))
     return consultant
+
+
+def consultant_set_nps(*, consultant_id: int, score: int | None, answers: int) -> bool:
+    """Store the NPS companies gave this consultant (the feedback app computes it with feedback.nps). Returns
+    whether it changed; a change bumps the visitors' cached pages, which show it when the consultant consents."""
+    with transaction.atomic():
+        changed = Consultant.objects.filter(pk=consultant_id).exclude(nps_score=score, nps_answers=answers).update(
+            nps_score=score, nps_answers=answers)
+        if changed:
+            public_pages_changed()  # .update() sends no post_save: bump here
+    return bool(changed)
 
 
 def consultant_update_settings(*, consultant: Consultant, requires_approval: bool,

@@ -211,6 +211,7 @@ def profile_edit(request):
     initial = {
         "display_name": consultant.display_name, "headline": consultant.headline, "bio": consultant.bio,
         "city": consultant.city, "time_zone": consultant.time_zone, "is_public": consultant.is_public,
+        "show_nps": consultant.show_nps,
         "expertise": [e.area for e in consultant.expertise.all()],
         "languages": [lang.language for lang in consultant.languages.all()],
     }
@@ -288,7 +289,7 @@ def feed_rotate(request):
 def rules(request):
     consultant = _get_consultant_for_user(request)
     rule_form = RuleForm(request.POST if request.POST.get("form") == "rule" else None, prefix="rule",
-                         initial={"start_time": "09:00", "end_time": "15:00"})
+                         initial={"start_time": "09:00", "end_time": "15:00"}, today=_local_today(consultant))
     blackout_form = BlackoutForm(request.POST if request.POST.get("form") == "blackout" else None,
                                  prefix="blackout")
     override_form = OverrideForm(request.POST if request.POST.get("form") == "override" else None,
@@ -380,7 +381,7 @@ def holiday_toggle(request, year: int, month: int, day: int):
 def rule_edit(request, pk: int):
     consultant = _get_consultant_for_user(request)
     rule = get_object_or_404(AvailabilityRule, pk=pk, consultant=consultant)
-    form = RuleForm(request.POST or None, instance=rule)
+    form = RuleForm(request.POST or None, instance=rule, today=_local_today(consultant))
     if request.method == "POST" and form.is_valid():
         try:
             rule_save(consultant=consultant, rule=rule, **form.cleaned_data)

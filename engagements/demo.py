@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.demo import CUSTOMER_ORGS
 from accounts.models import Company, Membership
 from booking.models import Booking, PipelineEvent
 from consultants.models import Consultant, Slot
@@ -55,24 +56,31 @@ class Scenario:
     offers: list[Offer] = field(default_factory=list)
 
 
+# The three demo companies one logs in with each stay within fair use with booking/demo.py's sessions (at most
+# two in 12 months, with different consultants); the other stories belong to accounts/demo.py's CUSTOMERS.
+C = CUSTOMER_ORGS
 SCENARIOS = [
-    Scenario("won-invoice", "556677-8899", "anna-lindqvist", 20, report="shared",
+    Scenario("won-invoice", "556677-8899", "sofia-berg", 20, report="shared",
              offers=[Offer(E.PAID, "Complaint handling review for repairs", 3_600_000, "invoice")]),
     Scenario("open", "10150817", "anna-lindqvist", 15, report="shared",
              offers=[Offer(E.PROPOSED, "NPS in every shop: set-up and coaching", 4_200_000)]),
-    Scenario("won-stripe", "556036-0793", "sofia-berg", 12, report="shared",
+    # Long enough ago that the engagement has been completed (never "completed" in the future).
+    Scenario("won-stripe", "556036-0793", "anna-lindqvist", 40, report="shared",
              offers=[Offer(E.COMPLETED, "Family contact journey map", 1_900_000, "stripe")]),
-    Scenario("lost-declined", "556677-8899", "mads-norgaard", 40, report="shared",
+    Scenario("lost-declined", C[10], "mads-norgaard", 40, report="shared",
              offers=[Offer(E.CANCELLED, "Tenant survey redesign (first draft)", 2_500_000),
                      Offer(E.DECLINED, "Tenant survey redesign", 2_200_000)]),
-    Scenario("lost-expired", "10150817", "anna-lindqvist", 45, report="shared",
+    Scenario("lost-expired", C[10], "anna-lindqvist", 45, report="shared",
              offers=[Offer(E.REFUNDED, "Half-day workshop", 900_000, "invoice"),
                      Offer(E.EXPIRED, "Customer-focused leadership programme", 6_000_000)]),
-    Scenario("awaiting-payment", "556036-0793", "anna-lindqvist", 30, report="draft",
+    Scenario("awaiting-payment", C[11], "anna-lindqvist", 30, report="draft",
              offers=[Offer(E.ACCEPTED, "Satisfaction measurement starter", 1_500_000, "invoice"),
                      Offer(E.DRAFT, "Follow-up measurement in spring", 800_000)]),
-    Scenario("held-writing-report", "10150817", "anna-lindqvist", 6, report="draft"),
-    Scenario("outcome-pending", "556036-0793", "anna-lindqvist", 3, outcome="confirmed"),
+    Scenario("held-writing-report", C[12], "anna-lindqvist", 6, report="draft"),
+    # Every consultant has a session that has ended and waits to be marked held or no-show.
+    Scenario("outcome-pending", C[13], "anna-lindqvist", 3, outcome="confirmed"),
+    Scenario("outcome-pending-mads", C[11], "mads-norgaard", 2, outcome="confirmed"),
+    Scenario("outcome-pending-sofia", C[12], "sofia-berg", 4, outcome="confirmed"),
 ]
 
 GAPS = [("Feedback is collected but nobody owns acting on it", "high"),

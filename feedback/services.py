@@ -14,14 +14,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.mails import send_once
 from booking.models import Booking, PipelineEvent
+from consultants.services import consultant_set_nps
 from feedback.mails import mail_detractor_alert, mail_feedback_request
 from feedback.models import Feedback
+from feedback.nps import nps
 from feedback.selectors import FEEDBACK_EDIT_DAYS, feedback_can_answer
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,7 @@ def feedback_answer(*, feedback: Feedback, score: int, comment: str = "", show_c
         current.score, current.comment, current.show_company = score, comment, bool(show_company)
         current.answered_at = current.answered_at or now
         current.save(update_fields=["score", "comment", "show_company", "answered_at", "updated_at"])
+        feedback_nps_refresh(consultant_id=current.booking.consultant_id)
         if score <= Feedback.DETRACTOR_MAX and (
             Feedback.objects.filter(pk=current.pk, alerted_at__isnull=True).update(alerted_at=now) == 1
         ):
@@ -157,3 +160,13 @@ def feedback_answer(*, feedback: Feedback, score: int, comment: str = "", show_c
     for field in ("score", "comment", "show_company", "answered_at", "alerted_at", "updated_at"):
         setattr(feedback, field, getattr(current, field))
     return feedback
+
+
+def feedback_nps_refresh(*, consultant_id: int) -> bool:
+    """Recount the NPS companies gave one consultant (every answered survey, session and engagement alike) and
+    store it on the profile (consultant_set_nps), where visitors see it when the consultant consents."""
+    counts = Feedback.objects.filter(booking__consultant_id=consultant_id, score__isnull=False).aggregate(
+        answers=Count("pk"), promoters=Count("pk", filter=Q(score__gte=Feedback.PROMOTER_MIN)),
+        detractors=Count("pk", filter=Q(score__lte=Feedback.DETRACTOR_MAX)))
+    return consultant_set_nps(consultant_id=consultant_id, answers=counts["answers"],
+                              score=nps(counts["promoters"], counts["detractors"], counts["answers"]))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.demo import Login
+from accounts.demo import CUSTOMER_ORGS, Login
 from accounts.models import Company, Membership
 from accounts.tokens import token_hash
 from booking.models import Booking, PipelineEvent
@@ -23,6 +23,7 @@ from engagements.models import Engagement
 from feedback.customer_nps import customer_nps_save
 from feedback.customer_nps_import import ParsedAnswer, ParsedExport
 from feedback.models import CustomerNpsSnapshot, Feedback
+from feedback.services import feedback_nps_refresh
 from reports.models import WallScreen
 
 # (months ago, score, comment, company agreed to be named)
@@ -70,7 +71,9 @@ def _answer(booking: Booking, held_at, score: int, comment: str, show_company: b
 
 def seed() -> list:
     consultants = list(Consultant.objects.order_by("pk")[:3])
-    companies = list(Company.objects.filter(memberships__role=Membership.Role.OWNER).distinct().order_by("pk")[:3])
+    # Ten of the demo customers, two sessions each with two different consultants: within fair use.
+    orgs = CUSTOMER_ORGS[:10]
+    companies = sorted(Company.objects.filter(org_number__in=orgs), key=lambda c: orgs.index(c.org_number))
     if not consultants or not companies:
         return []
     now = timezone.now()
@@ -79,7 +82,7 @@ def seed() -> list:
         if PipelineEvent.objects.filter(kind=PipelineEvent.Kind.BOOKED, data__demo=key).exists():
             continue
         consultant = consultants[i % len(consultants)]
-        company = companies[(i // 2) % len(companies)]
+        company = companies[(i // 2) % len(companies)]  # i and i + 1 have different consultants (i % 3)
         member = Membership.objects.filter(company=company).select_related("user").order_by("pk").first().user
         # This month's answers fall in the last few days; older ones spread over their month.
         back = timedelta(days=months_ago * 30 + (i % 4) * 6 + (1 if months_ago == 0 else 3), hours=i % 3)
@@ -105,6 +108,8 @@ def seed() -> list:
                     .select_related("slot").order_by("pk")):
         _answer(booking, booking.slot.ends_at, *EXISTING_ANSWERS[booking.pk % len(EXISTING_ANSWERS)], False)
     _customer_nps_demo()
+    for consultant in consultants:  # the profiles show it (written straight to the tables: recount here)
+        feedback_nps_refresh(consultant_id=consultant.pk)
     return [Login("wall screen", _demo_wall_link())]
 
 

@@ -17,13 +17,21 @@
     }
   });
 
-  // The time picker on a first visit was rendered in the default zone (the server could not know the browser's):
-  // fetch it again in the browser's zone before anyone reads it. Later pages have the cookie.
+  // The time picker may have been rendered in another zone than this visitor's: on a first visit the server could
+  // not know the browser's, and a visitors' page comes from a cache that another visitor's zone may have filled.
+  // Unless the zone was chosen here or comes from the signed-in profile, fetch the times again in the visitor's
+  // zone (the tz cookie: the one they chose in "Times in", else the browser's, written above) before anyone reads them.
+  function cookieZone() {
+    var match = /(?:^|;\s*)tz=([^;]*)/.exec(document.cookie);
+    if (!match) { return ""; }
+    try { return decodeURIComponent(match[1]); } catch (e) { return ""; }
+  }
   function pickerInBrowserZone() {
     var picker = document.getElementById("picker");
     var zone;
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (!picker || !zone || picker.getAttribute("data-zone-source") !== "default" ||
+    try { zone = cookieZone() || Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    var source = picker && picker.getAttribute("data-zone-source");
+    if (!picker || !zone || source === "chosen" || source === "profile" ||
         picker.getAttribute("data-zone") === zone) { return; }
     var url = picker.getAttribute("data-picker-url") + "?tz=" + encodeURIComponent(zone);
     if (window.htmx) {
@@ -56,6 +64,29 @@
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initKinds); } else { initKinds(); }
+
+  // Long answers (textarea[data-counter][maxlength]) count as you type: "123 / 4000". Without JavaScript the help
+  // text states the limit, and the server refuses a longer answer with a message on the field.
+  function initCounters(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("textarea[data-counter][maxlength]"), function (area) {
+      if (area.getAttribute("data-counter") === "on") { return; }
+      area.setAttribute("data-counter", "on");
+      var limit = parseInt(area.getAttribute("maxlength"), 10);
+      var out = document.createElement("span");
+      out.className = "counter help";
+      out.id = area.id + "_counter";
+      out.setAttribute("aria-live", "polite");
+      area.insertAdjacentElement("afterend", out);
+      function update() {
+        out.textContent = area.value.length + " / " + limit;
+        out.classList.toggle("over", area.value.length > limit);
+      }
+      area.addEventListener("input", update);
+      update();
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", function () { initCounters(); }); } else { initCounters(); }
+  document.addEventListener("htmx:load", function (event) { initCounters(event.target); });
 
   document.addEventListener("click", function (event) {
     var el = event.target.closest && event.target.closest("button[data-confirm]");

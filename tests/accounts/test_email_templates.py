@@ -84,3 +84,13 @@ def test_each_mail_renders_both_parts_on_the_base(kind, language, context):
     assert len(re.sub(r"<[^>]+>|\s+", " ", content).strip()) > 20, html
     if language == "en":
         assert FOOTER in text and FOOTER in html
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+@pytest.mark.parametrize("kind", ["booking_confirmed", "booking_requested", "booking_rescheduled"])
+def test_mails_about_a_session_that_goes_ahead_carry_the_link_to_manage_it(kind, language, context):
+    message = email_build(template=kind, context={**context, "manage_url": "https://probono.example/m/tok/"},
+                          recipient=Recipient(email="someone@example.com", language=language, name="Karin Holm"))
+    [(html, _mimetype)] = message.alternatives
+    assert "https://probono.example/m/tok/" in message.body
+    assert 'href="https://probono.example/m/tok/"' in html

@@ -6,7 +6,11 @@ def answers_for(consultant, **overrides) -> dict:
     q = questionnaire_get_current(consultant)
     out = {}
     for question in q.questions.all():
-        if question.kind == "single_choice":
+        if question.kind == "company_size":
+            out[question.pk] = "1-9"
+        elif question.kind == "company_industry":
+            out[question.pk] = "housing"
+        elif question.kind == "single_choice":
             out[question.pk] = question.choices[0]
         elif question.kind == "multiple_choice":
             out[question.pk] = question.choices[:2]
@@ -26,7 +30,11 @@ def post_data_for(consultant) -> dict:
     data = {}
     for question in q.questions.all():
         name = f"q_{question.pk}"
-        if question.kind == "single_choice":
+        if question.kind == "company_size":
+            data[name] = "1-9"
+        elif question.kind == "company_industry":
+            data[name] = "housing"
+        elif question.kind == "single_choice":
             data[name] = question.choices[0]
         elif question.kind == "multiple_choice":
             data[name] = question.choices[:2]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from icalendar import Calendar
 
@@ -212,6 +213,10 @@ def test_a_reschedule_sends_the_same_uid_with_a_higher_sequence_and_the_new_time
     [mail] = _to(mailoutbox, booking.booked_by.email)
     assert "Monday 7 January 2030, 09:00" in mail.body  # the old time, in the recipient's zone
     assert "Monday 14 January 2030, 13:00–14:00" in mail.body
+    # Where to see, move or cancel it again: the company's page of this session, in both parts.
+    session_page = f"{settings.SITE_URL}/company/sessions/{booking.pk}/"
+    assert f"See, cancel or move the session:\n{session_page}" in mail.body
+    assert f'href="{session_page}"' in mail.alternatives[0][0]
     [part] = _calendar_parts(mail)
     assert part.get_param("method") == "REQUEST"
     [event] = Calendar.from_ical(part.get_payload(decode=True)).events

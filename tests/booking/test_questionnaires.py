@@ -38,7 +38,8 @@ def test_a_new_consultant_starts_with_the_default_gap_analysis_questionnaire():
 
     assert q.version == 1
     questions = list(q.questions.all())
-    assert [x.kind for x in questions] == ["single_choice", "short_text", "multiple_choice", "long_text", "long_text"]
+    assert [x.kind for x in questions] == ["company_size", "company_industry", "multiple_choice", "long_text",
+                                           "long_text"]
     assert "How do you measure customer satisfaction today?" == questions[2].label
     assert questions[2].choices[0].startswith("NPS") and "CSI" in questions[2].choices[1]
     assert questions[2].choices[-1] == "We do not measure it yet"
@@ -81,7 +82,7 @@ def test_saving_without_changes_creates_no_version():
     consultant = ConsultantFactory()
     v1 = questionnaire_get_current(consultant)
     same = [{"kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
-             "choices": q.choices} for q in v1.questions.all()]
+             "choices": q.choices, "translations": q.translations} for q in v1.questions.all()]
     assert questionnaire_save(consultant=consultant, questions=same) == v1
 
 

@@ -21,7 +21,7 @@ def test_booking_a_published_slot_confirms_it_books_the_slot_and_stores_the_answ
     assert Slot.objects.get(pk=slot.pk).status == "booked"
     answers = list(IntakeAnswer.objects.filter(booking=booking))
     assert [a.question_label for a in answers][0] == "How many people work in your company?"
-    assert answers[0].value == "1–9"
+    assert answers[0].value == "1-9" and answers[0].display_value == "1–9 employees"
     assert PipelineEvent.objects.get(booking=booking).kind == "booked"
     assert PipelineEvent.objects.get(booking=booking).actor_name == "Karin Holm"
     assert hooks == [("on_booking_confirmed", (booking,))]

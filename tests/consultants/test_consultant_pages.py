@@ -269,3 +269,24 @@ def test_publishing_a_single_slot_says_slot_not_slots(consultant_client, consult
     response = consultant_client.post("/me/month/2027/3/publish/", follow=True)
     assert Slot.objects.filter(consultant=consultant, status="published").count() == 1
     assert "1 slot published. Companies can book it now." in response.content.decode()
+
+
+def test_a_single_date_rule_in_the_past_is_refused_on_the_date_field(consultant_client):
+    response = consultant_client.post("/me/rules/", {**RULE_POST, "rule-kind": "date", "rule-on_date": "2027-02-09"})
+    assert response.status_code == 400
+    assert "That date has passed" in response.content.decode()
+    assert "Rule added" not in response.content.decode()
+    assert not AvailabilityRule.objects.exists()
+    # Today (in the consultant's zone) is still fine.
+    assert consultant_client.post(
+        "/me/rules/", {**RULE_POST, "rule-kind": "date", "rule-on_date": "2027-02-10"}).status_code == 302
+
+
+def test_editing_a_rule_to_a_past_date_is_refused(consultant_client, consultant):
+    rule = AvailabilityRuleFactory(consultant=consultant)
+    post = {k.removeprefix("rule-"): v for k, v in RULE_POST.items() if k != "form"}
+    response = consultant_client.post(f"/me/rules/{rule.pk}/", {**post, "kind": "date", "on_date": "2026-12-24"})
+    assert response.status_code == 400
+    assert "That date has passed" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.kind == "monthly"

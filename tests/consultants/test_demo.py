@@ -40,3 +40,20 @@ def test_late_in_a_month_the_demo_still_offers_a_free_slot_this_month():
             free_now = Slot.objects.filter(consultant=c, status="published", starts_at__gt=datetime.now(UTC))
             assert free_now.filter(starts_at__month=3).count() >= 1, c
         assert Slot.objects.filter(added_by_hand=True).count() == 3  # one each, not one per run
+
+
+def test_demo_consultants_get_their_portraits_from_the_repository_once(settings, tmp_path):
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(datetime(2027, 3, 3, 9, tzinfo=UTC), tick=False):
+        demo.seed()
+        photos = dict(Consultant.objects.values_list("slug", "photo"))
+        demo.seed()
+    assert dict(Consultant.objects.values_list("slug", "photo")) == photos  # not replaced on a second run
+    for slug, name in photos.items():
+        assert name, slug
+        stored = tmp_path / name
+        assert stored.stat().st_size < 40_000
+        with Image.open(stored) as img:
+            assert (img.format, img.size) == ("JPEG", (320, 320))

@@ -35,10 +35,12 @@ def test_a_company_books_a_session_and_cancels_it_from_the_manage_link(live_serv
 
     # The default questionnaire.
     page.get_by_label("250 or more").check()
-    page.get_by_label("Which industry is your company in?").fill("Health and care")
+    page.get_by_label("Which industry is your company in?").select_option(label="Health and care")
     page.get_by_label("Our own customer surveys").check()
     page.get_by_label("What is your main customer-experience challenge right now?").fill(
         "Families cannot reach the right person.")
+    # A long answer counts as it is typed, against its limit.
+    expect(page.locator(".counter").first).to_have_text("39 / 4000")
     page.get_by_role("button", name="Continue to review").click()
     # Forgot the last required question: the form comes back with a message and keeps what was typed.
     expect(page.locator(".error").first).to_be_visible()

@@ -36,7 +36,7 @@ def _login(page, live_server):
 
 def _answer_default_questions(page):
     page.get_by_label("250 or more").check()
-    page.get_by_label("Which industry is your company in?").fill("Health and care")
+    page.get_by_label("Which industry is your company in?").select_option(label="Health and care")
     page.get_by_label("Our own customer surveys").check()
     page.get_by_label("What is your main customer-experience challenge right now?").fill("Long queues.")
     page.get_by_label("What would be a good outcome of this session for you?").fill("Next steps.")

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -58,6 +59,29 @@ def test_a_visitor_in_new_york_sees_new_york_times_on_the_first_visit(browser, l
     expect(page.locator(".time-list")).to_contain_text(_hhmm(slots[2].starts_at, TOKYO))
     m = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert m[0] <= m[1], m
+    context.close()
+
+
+def test_a_visitor_in_new_york_gets_new_york_times_even_from_a_page_cached_for_stockholm(browser, live_server, anna):
+    """Another visitor (their browser in Stockholm, so with the tz cookie) fills the visitors' cache with a page in
+    Stockholm time. A first-time visitor from New York has no cookie yet, so the server serves that very page:
+    the browser must fetch the times again in its own zone."""
+    consultant, slots = anna
+    url = reverse("consultants:profile", kwargs={"slug": consultant.slug})
+    other = Client()
+    other.cookies["tz"] = "Europe%2FStockholm"  # as static/js/probono.js writes it
+    assert 'data-zone-source="browser"' in other.get(url).content.decode()
+    cached = Client().get(url).content.decode()  # no cookie, the default zone: served the page just cached
+    assert 'data-zone="Europe/Stockholm"' in cached and 'data-zone-source="browser"' in cached
+
+    context = browser.new_context(timezone_id="America/New_York", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + url)
+    expect(page.locator("#picker")).to_have_attribute("data-zone", "America/New_York")
+    times = page.locator(".time-list")
+    expect(times).to_contain_text(f"{_hhmm(slots[0].starts_at, NEW_YORK)}–{_hhmm(slots[0].ends_at, NEW_YORK)}")
+    stockholm_time = _hhmm(slots[0].starts_at, zoneinfo.ZoneInfo("Europe/Stockholm"))
+    expect(times).not_to_contain_text(stockholm_time)
     context.close()
 
 

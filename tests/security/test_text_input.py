@@ -51,7 +51,8 @@ def _intake(w, consultant) -> dict:
     data = {}
     for q in questionnaire_get_current(consultant).questions.all():
         data[f"q_{q.pk}"] = {"single_choice": q.choices[0] if q.choices else "x", "multiple_choice": q.choices[:1],
-                             "scale": "7", "number": "12", "yes_no": "yes"}.get(q.kind, "We measure nothing yet")
+                             "scale": "7", "number": "12", "yes_no": "yes", "company_size": "1-9",
+                             "company_industry": "retail"}.get(q.kind, "We measure nothing yet")
     return data
 
 
