@@ -91,6 +91,9 @@ class Consultant(MeetingPlace):
     # First day of the last month the automatic publisher claimed; the conditional update on it makes the
     # task safe to run twice.
     last_published_month = models.DateField(null=True, blank=True, editable=False)
+    # The websites that may show the booking widget (consultants/origins.py checks each; integrations/widget.py
+    # puts them in the widget's CSP frame-ancestors and posts the booking's outcome only to them).
+    widget_origins = models.JSONField(_("websites that may show my booking widget"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,6 +107,10 @@ class Consultant(MeetingPlace):
 
     def __str__(self):
         return self.display_name
+
+    def widget_origin_allowed(self, origin: str | None) -> bool:
+        """Whether `origin` (untrusted: a query parameter, a Referer) is one of this consultant's widget websites."""
+        return bool(origin) and origin in (self.widget_origins or [])
 
     @property
     def is_listed(self) -> bool:
