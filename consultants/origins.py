@@ -39,7 +39,7 @@ def origin_clean(value: str) -> str:
             or parts.username is not None or parts.password is not None or raw.endswith("?") or raw.endswith("#")):
         raise error
     try:
-        host = host.encode("idna").decode("ascii")  # "båt.se" → "xn--bt-viaa.se", as browsers send it
+        host = host.encode("idna").decode("ascii")  # "båt.se" → "xn--bt-yia.se", as browsers send it
     except UnicodeError:
         raise error from None
     if not _HOST.match(host):
