@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from booking.models import Booking
 from consultants.models import Consultant
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +152,19 @@ def test_a_website_that_is_not_listed_cannot_frame_the_widget(live_server, page,
     # The listed website, same browser, same widget: shown.
     page.goto(serve_snippet(listed, iframe))
     expect(page.frame_locator("#probono-widget").locator("a[data-widget-book]").first).to_be_visible()
+
+
+def test_the_widget_and_its_settings_card_have_no_serious_accessibility_violations(live_server, page, settings, demo):
+    settings.SITE_URL = live_server.url
+    Consultant.objects.filter(slug="sofia-berg").update(widget_origins=["https://sofia.example"])
+    page.goto(live_server.url + "/widget/sofia-berg/")
+    expect(page.locator("a[data-widget-book]").first).to_be_visible()
+    assert violations(page) == []
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", "sofia@probono.test")
+    page.fill("input[name=password]", "probono-demo")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    page.goto(live_server.url + "/me/consultant/settings/")
+    expect(page.get_by_role("button", name="Copy the code")).to_be_visible()
+    assert violations(page) == []
