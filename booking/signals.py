@@ -13,3 +13,8 @@ slot_taken = Signal()
 # A slot became published and free again (cancellation, decline, expiry, move). Keyword argument: slot.
 # Receivers defer their work with transaction.on_commit.
 slot_freed = Signal()
+
+# Sent when the confirmation page is shown, with request= and booking=. A receiver returns None or
+# {"template": "<app>/<name>.html", "context": {...}}, which the page includes (integrations/ tells the booking
+# widget's website, when the booking started in the widget).
+confirmation_sections = Signal()

@@ -61,6 +61,7 @@ from booking.services import (
     booking_decline,
     booking_reschedule,
 )
+from booking.signals import confirmation_sections
 from consultants.meeting import MeetingKind, MeetingPlace, phone_display, place_describe
 from consultants.models import Consultant, Slot
 from consultants.selectors import slot_bookable_check
@@ -258,7 +259,10 @@ def confirmation(request, pk: int):
     if booking is None:
         raise Http404
     token = request.session.get(TOKENS_KEY, {}).get(str(booking.pk))
+    sections = [section for _receiver, section in confirmation_sections.send(
+        sender=Booking, request=request, booking=booking) if section]
     return render(request, "booking/confirmation.html", {
+        "sections": sections,
         "booking": booking, "slot": booking.slot, "consultant": booking.consultant,
         "manage_url": request.build_absolute_uri(reverse("booking:manage", args=[token])) if token else "",
         "ics_url": _url_if_exists("booking:booking_ics", booking.pk),

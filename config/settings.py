@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.StaticCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "integrations.widget.WidgetPopupMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -289,7 +290,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # every page but the booking widget (integrations/widget.py), which each consultant
+# lets their own websites frame (a per-response CSP frame-ancestors)
+# The widget's websites may be plain http only on localhost / 127.0.0.1, and only where this is on.
+WIDGET_ALLOW_LOCAL_HTTP = env_bool("WIDGET_ALLOW_LOCAL_HTTP", DEBUG or TESTING)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 

@@ -1,11 +1,14 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import time_zone_choices
 from consultants.meeting import MeetingKind, PlaceCountry, place_clean, video_rooms_enabled
 from consultants.models import AvailabilityRule, Blackout, Expertise, HolidayCountry, Language
+from consultants.origins import MAX_WIDGET_ORIGINS, origins_clean
 from consultants.photos import photo_normalize
 
 
@@ -44,6 +47,22 @@ class SettingsForm(forms.Form):
         label=_("Publish next month this many days before it starts"), min_value=1, max_value=60,
         help_text=_("Your slots for next month are generated from your rules and published automatically, and "
                     "you get an e-mail summary."))
+
+
+class WidgetOriginsForm(forms.Form):
+    """The websites that may show the consultant's booking widget, one a line (consultants/origins.py checks them)."""
+
+    widget_origins = forms.CharField(
+        label=_("Websites that may show your booking widget"), required=False, max_length=2500,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=format_lazy(_("One a line, like https://www.example.se (no path), at most {max}. Empty: the widget "
+                                "cannot be shown on any website."), max=MAX_WIDGET_ORIGINS))
+
+    def clean_widget_origins(self) -> list[str]:
+        try:
+            return origins_clean(self.cleaned_data["widget_origins"].splitlines())
+        except ValidationError as e:
+            raise forms.ValidationError(e.messages) from None
 
 
 class MeetingPlaceForm(forms.Form):

@@ -96,6 +96,9 @@ class Consultant(MeetingPlace):
     show_nps = models.BooleanField(_("show my NPS on my profile"), default=False)
     nps_score = models.SmallIntegerField(_("NPS"), null=True, blank=True, editable=False)
     nps_answers = models.PositiveIntegerField(_("NPS answers"), default=0, editable=False)
+    # The websites that may show the booking widget (consultants/origins.py checks each; integrations/widget.py
+    # puts them in the widget's CSP frame-ancestors and posts the booking's outcome only to them).
+    widget_origins = models.JSONField(_("websites that may show my booking widget"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     NPS_MIN_ANSWERS = 5
@@ -111,6 +114,10 @@ class Consultant(MeetingPlace):
 
     def __str__(self):
         return self.display_name
+
+    def widget_origin_allowed(self, origin: str | None) -> bool:
+        """Whether `origin` (untrusted: a query parameter, a Referer) is one of this consultant's widget websites."""
+        return bool(origin) and origin in (self.widget_origins or [])
 
     @property
     def is_listed(self) -> bool:

@@ -65,15 +65,24 @@ class Picker:
     prev_month: date | None = None
     next_month: date | None = None
     zones: list[tuple[str, str]] = field(default_factory=list)
+    # Parameters every link and form of the picker keeps (the booking widget's website), as (name, value).
+    extra: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def extra_query(self) -> str:
+        return ("?" + urlencode(self.extra)) if self.extra else ""
 
     @property
     def zone_label(self) -> str:
         return zone_label(self.zone)
 
 
-def picker_build(*, slots, zone: zoneinfo.ZoneInfo, month: str | None, day: str | None, today: date) -> Picker:
+def picker_build(*, slots, zone: zoneinfo.ZoneInfo, month: str | None, day: str | None, today: date,
+                 extra: dict[str, str] | None = None) -> Picker:
     """The picker for `slots` (bookable, soonest first) in `zone`. `month` ("2026-12") and `day` ("2026-12-07") come
-    from the query string; a day without times, or garbage, falls back to the first bookable day of the month."""
+    from the query string; a day without times, or garbage, falls back to the first bookable day of the month.
+    `extra` parameters are kept in every link the picker makes."""
+    kept = [(k, v) for k, v in (extra or {}).items() if v]
     by_day: dict[date, list] = defaultdict(list)
     for slot in slots:
         by_day[slot.starts_at.astimezone(zone).date()].append(slot)
@@ -88,7 +97,7 @@ def picker_build(*, slots, zone: zoneinfo.ZoneInfo, month: str | None, day: str 
         chosen_day = next((d for d in sorted(by_day) if d.replace(day=1) == shown), None)
 
     def query(**params) -> str:
-        return "?" + urlencode({**params, "tz": zone.key})
+        return "?" + urlencode({**params, "tz": zone.key, **dict(kept)})
 
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(shown.year, shown.month):
@@ -102,6 +111,6 @@ def picker_build(*, slots, zone: zoneinfo.ZoneInfo, month: str | None, day: str 
         zones.insert(0, (zone.key, zone_label(zone.key)))
     return Picker(
         zone=zone.key, month=shown, weeks=weeks, day=chosen_day, times=by_day.get(chosen_day, []),
-        prev_month=prev_month, next_month=next_month,
+        prev_month=prev_month, next_month=next_month, extra=kept,
         prev_query=query(month=prev_month.strftime("%Y-%m")) if prev_month else None,
         next_query=query(month=next_month.strftime("%Y-%m")) if next_month else None, zones=zones)

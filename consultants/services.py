@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +39,7 @@ from consultants.models import (
     Slot,
 )
 from consultants.offer import availability_load, count_booked, slot_offer_refresh
+from consultants.origins import origins_clean
 from consultants.public_cache import public_pages_changed
 from consultants.signals import slots_created
 
@@ -111,6 +113,19 @@ def consultant_update_settings(*, consultant: Consultant, requires_approval: boo
         consultant.publish_ahead_days = publish_ahead_days
         consultant.full_clean(exclude=["user", "photo"])
         consultant.save(update_fields=["requires_approval", "publish_ahead_days"])
+    return consultant
+
+
+def consultant_update_widget_origins(*, consultant: Consultant, origins: list[str]) -> Consultant:
+    """Save the websites that may frame the consultant's booking widget. Raises ValidationError({"widget_origins":
+    [...]}) for an entry that is not an origin (consultants/origins.py) or more than MAX_WIDGET_ORIGINS."""
+    try:
+        cleaned = origins_clean(origins)
+    except ValidationError as e:
+        raise ValidationError({"widget_origins": e.messages}) from None
+    with transaction.atomic():
+        consultant.widget_origins = cleaned
+        consultant.save(update_fields=["widget_origins"])
     return consultant
 
 

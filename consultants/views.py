@@ -2,7 +2,7 @@ import calendar as pycalendar
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +30,7 @@ from consultants.forms import (
     RuleForm,
     SettingsForm,
     SlotAddForm,
+    WidgetOriginsForm,
 )
 from consultants.models import AvailabilityRule, Blackout, Consultant, DateOverride, Expertise, Language, Slot
 from consultants.offer import availability_load, reasons_by_day
@@ -52,6 +54,7 @@ from consultants.services import (
     consultant_update_meeting_place,
     consultant_update_profile,
     consultant_update_settings,
+    consultant_update_widget_origins,
     holiday_open,
     override_clear,
     override_set,
@@ -232,13 +235,20 @@ def profile_edit(request):
 @login_required
 def settings_view(request):
     consultant = _get_consultant_for_user(request)
-    posted_place = request.method == "POST" and request.POST.get("form") == "place"
-    form = SettingsForm(request.POST if request.method == "POST" and not posted_place else None,
+    posted = request.POST.get("form") if request.method == "POST" else None
+    posted_place, posted_widget = posted == "place", posted == "widget"
+    form = SettingsForm(request.POST if request.method == "POST" and not (posted_place or posted_widget) else None,
                         initial={"requires_approval": consultant.requires_approval,
                                  "publish_ahead_days": consultant.publish_ahead_days})
     place_form = MeetingPlaceForm(request.POST if posted_place else None, prefix="place",
                                   initial=consultant.place_values(), phone_region=consultant_phone_region(consultant))
-    if request.method == "POST" and not posted_place and form.is_valid():
+    widget_form = WidgetOriginsForm(request.POST if posted_widget else None, prefix="widget",
+                                    initial={"widget_origins": "\n".join(consultant.widget_origins or [])})
+    if posted_widget and widget_form.is_valid():
+        consultant_update_widget_origins(consultant=consultant, origins=widget_form.cleaned_data["widget_origins"])
+        messages.success(request, _("The websites for your booking widget are saved."))
+        return redirect(reverse("consultants:settings") + "#widget")
+    if request.method == "POST" and not (posted_place or posted_widget) and form.is_valid():
         consultant_update_settings(consultant=consultant, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return redirect("consultants:settings")
@@ -270,8 +280,20 @@ def settings_view(request):
         "form": form, "place_form": place_form, "consultant": consultant, "new_token": new_token, "feed_url": feed_url,
         "upcoming": upcoming, "publish_on": upcoming - timedelta(days=consultant.publish_ahead_days),
         "upcoming_done": bool(consultant.last_published_month and consultant.last_published_month >= upcoming),
-        "upcoming_open": upcoming_open,
-    }, status=400 if form.errors or place_form.errors else 200)
+        "upcoming_open": upcoming_open, "widget_form": widget_form, "widget_snippet": _widget_snippet(consultant),
+    }, status=400 if form.errors or place_form.errors or widget_form.errors else 200)
+
+
+def _widget_snippet(consultant: Consultant) -> str:
+    """The code a consultant pastes into their website: the widget's frame and a listener for its messages
+    (the booked session; the height it needs). Empty while the widget is not served (integrations/ is off)."""
+    try:
+        path = reverse("integrations:widget", args=[consultant.slug])
+    except NoReverseMatch:
+        return ""
+    site = urlsplit(settings.SITE_URL)
+    return render_to_string("consultants/_widget_snippet.html", {
+        "consultant": consultant, "widget_url": settings.SITE_URL + path, "site_origin": f"{site.scheme}://{site.netloc}"})
 
 
 @login_required

@@ -7,3 +7,9 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from booking.signals import confirmation_sections
+        from integrations.widget import confirmation_section
+
+        confirmation_sections.connect(confirmation_section, dispatch_uid="integrations_widget_booked")

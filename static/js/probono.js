@@ -33,7 +33,8 @@
     var source = picker && picker.getAttribute("data-zone-source");
     if (!picker || !zone || source === "chosen" || source === "profile" ||
         picker.getAttribute("data-zone") === zone) { return; }
-    var url = picker.getAttribute("data-picker-url") + "?tz=" + encodeURIComponent(zone);
+    var base = picker.getAttribute("data-picker-url");  // may carry parameters of its own (the booking widget's)
+    var url = base + (base.indexOf("?") === -1 ? "?" : "&") + "tz=" + encodeURIComponent(zone);
     if (window.htmx) {
       picker.setAttribute("aria-busy", "true");
       window.htmx.ajax("GET", url, { target: "#picker", swap: "outerHTML" });
@@ -87,6 +88,19 @@
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", function () { initCounters(); }); } else { initCounters(); }
   document.addEventListener("htmx:load", function (event) { initCounters(event.target); });
+
+  // "Copy the code" buttons (data-copy="<id of the field>"): shown only where the browser can copy.
+  if (navigator.clipboard) {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        navigator.clipboard.writeText(field.value).then(function () {
+          button.textContent = button.getAttribute("data-copied");
+        }, function () { field.select(); });
+      });
+    });
+  }
 
   document.addEventListener("click", function (event) {
     var el = event.target.closest && event.target.closest("button[data-confirm]");

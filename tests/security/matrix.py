@@ -209,6 +209,12 @@ MATRIX: list[Row] = [
         note="staff_member_required sends everyone else to the admin login"),
     Row("engagements:invoice_mark_paid", everyone(405), kwargs=_pk("invoice"),
         post={"anonymous": LOGIN, "member": 404, "other_member": 404, "consultant": 404, "other_consultant": 404}),
+    # --- integrations: the booking widget -----------------------------------------------------------------
+    Row("integrations:widget", everyone(200), kwargs=lambda w: {"slug": w.consultant_profile.slug},
+        note="public: the consultant's free times, framed only by the websites they list"),
+    Row("integrations:widget_book", everyone(REDIRECT),
+        kwargs=lambda w: {"slug": w.consultant_profile.slug, "pk": w.free_slot.pk},
+        note="public: a time chosen in the widget opens the booking flow"),
     # --- reports --------------------------------------------------------------------------------------------
     Row("reports:index", STAFF_ONLY),
     Row("reports:conversions_csv", STAFF_ONLY),
