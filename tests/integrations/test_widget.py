@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from booking.models import Booking
 from consultants.models import Slot
+from tests.booking.helpers import post_data_for
 from tests.factories import BookingFactory, ConsultantFactory, MembershipFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,13 +243,8 @@ def test_the_whole_flow_through_the_test_client(client, member, slot):
     """Widget → pop-up → questions → review → confirm, as the browser test does, without the browser."""
     client.force_login(member)
     start_in_widget(client, slot)
-    page = client.get(reverse("booking:book", args=[slot.pk])).content.decode()
-    fields = dict.fromkeys(re.findall(r'name="(q_\d+)"', page), "x")
-    response = client.post(reverse("booking:book", args=[slot.pk]), fields)
-    if response.status_code == 200:  # choice questions want a real choice: take the first offered
-        for name, value in re.findall(r'name="(q_\d+)" value="([^"]+)"', page):
-            fields[name] = value
-        response = client.post(reverse("booking:book", args=[slot.pk]), fields)
+    assert client.get(reverse("booking:book", args=[slot.pk])).status_code == 200
+    response = client.post(reverse("booking:book", args=[slot.pk]), post_data_for(slot.consultant))
     assert response.status_code == 302, response.content.decode()[:2000]
     response = client.post(reverse("booking:review", args=[slot.pk]))
     booking = Booking.objects.get(slot=slot)
