@@ -7,3 +7,6 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from integrations import receivers  # noqa: F401 - connects the webhook receivers
