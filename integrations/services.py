@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 # When attempts are due, counted from the first: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h apart, the last at 24 h.
 RETRY_OFFSETS = tuple(timedelta(minutes=m) for m in (0, 1, 6, 36, 156, 456, 1056, 1440))
 DISABLE_AFTER = timedelta(days=3)
-# (connect, read) seconds; safe_request's overall deadline is connect + 2 × read = 23 s, below the task timeout.
-TIMEOUT = (3.0, 10.0)
+CONNECT_TIMEOUT = 3.0
 MAX_RESPONSE_BYTES = 64 * 1024  # the answer is not read, only its status; a larger body counts as a failure
 USER_AGENT = "Probono-Webhooks/1 (+https://probono.example/)"
 EVENT_VALUES = frozenset(Event.values)
@@ -55,6 +54,12 @@ class WebhookError(Exception):
     def __init__(self, code: str):
         self.code = code
         super().__init__(code)
+
+
+def _timeout() -> tuple[float, float]:
+    # (connect, read) seconds. safe_request's overall deadline is connect + 2 × read: 23 s by default, below the
+    # task timeout (30 s), so a receiver that hangs or trickles its answer costs one worker at most that long.
+    return CONNECT_TIMEOUT, float(getattr(settings, "WEBHOOK_TIMEOUT", 10))
 
 
 def _allow_http() -> bool:
@@ -179,7 +184,8 @@ def webhook_event_emit(*, event: str, consultant_id: int, payload: Callable[[], 
 # --- Sending ---------------------------------------------------------------------------------------
 def _lease() -> timedelta:
     # Longer than one attempt can take (safe_request's deadline), so a live worker's claim never lapses.
-    return timedelta(seconds=TIMEOUT[0] + 2 * TIMEOUT[1] + 30)
+    connect, read = _timeout()
+    return timedelta(seconds=connect + 2 * read + 30)
 
 
 def _due(now: datetime):
@@ -215,7 +221,7 @@ def delivery_attempt(*, delivery_id: int) -> bool | None:
     started = time.monotonic()
     try:
         headers = sign(secret=endpoint.get_secret(), msg_id=delivery.msg_id, at=now, body=body)
-        response = safe_request("POST", endpoint.url, data=body.encode(), timeout=TIMEOUT,
+        response = safe_request("POST", endpoint.url, data=body.encode(), timeout=_timeout(),
                                 max_bytes=MAX_RESPONSE_BYTES, max_redirects=0,
                                 headers={**headers, "Content-Type": "application/json", "User-Agent": USER_AGENT})
         status_code = response.status_code
@@ -262,7 +268,7 @@ def _disable_if_failing(endpoint_id: int, *, now: datetime) -> bool:
             is_active=False, disabled_at=now) != 1:
         return False
     _give_up_pending(endpoint_id)
-    log.warning("Webhook endpoint %s disabled after failing since %s", endpoint_id, now - DISABLE_AFTER)
+    log.warning("Webhook endpoint %s disabled: its deliveries have failed for %s", endpoint_id, DISABLE_AFTER)
     transaction.on_commit(lambda: async_task(tasks.webhook_send_disabled, endpoint_id,
                                              task_name="webhook_send_disabled"))
     return True
