@@ -364,7 +364,7 @@ def test_the_secret_follows_the_spec_and_is_stored_encrypted(consultant):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_hanging_receiver_never_holds_up_the_request_that_made_the_event(client, settings, consultant, member):
-    settings.WEBHOOK_TIMEOUT = 1
+    settings.WEBHOOK_TIMEOUT = 5  # were the request to send, it would take at least 5 s
     hanging = HangingServer()
     try:
         endpoint_create(consultant=consultant, url=hanging.url, events=["booking.cancelled"])
@@ -381,10 +381,12 @@ def test_a_hanging_receiver_never_holds_up_the_request_that_made_the_event(clien
         assert response.status_code == 302
         booking.refresh_from_db()
         assert booking.status == "cancelled"
-        assert took < 1.0, f"the cancel request took {took:.2f} s"
+        # About 0.8 s on the 2-core CI machine: the cancellation's own mails and invite run inline too (Q_SYNC).
+        assert took < 3.0, f"the cancel request took {took:.2f} s"
         assert hanging.connections == []  # the request did not even connect
         delivery = WebhookDelivery.objects.get()
 
+        settings.WEBHOOK_TIMEOUT = 1
         started = time.monotonic()
         sweep()  # the task: bounded by the timeout, whatever the receiver does
         took = time.monotonic() - started
