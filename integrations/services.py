@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # When attempts are due, counted from the first: 1 min, 5 min, 30 min, 2 h, 5 h, 10 h apart, the last at 24 h.
 RETRY_OFFSETS = tuple(timedelta(minutes=m) for m in (0, 1, 6, 36, 156, 456, 1056, 1440))
 DISABLE_AFTER = timedelta(days=3)
+LOG_DAYS = 30
 CONNECT_TIMEOUT = 3.0
 MAX_RESPONSE_BYTES = 64 * 1024  # the answer is not read, only its status; a larger body counts as a failure
 USER_AGENT = "Probono-Webhooks/1 (+https://probono.example/)"
@@ -240,9 +241,6 @@ def _attempt_record(delivery: WebhookDelivery, *, at: datetime, duration_ms: int
     now = timezone.now()  # after the request: what the schedule and the failure streak count from
     first = delivery.first_attempt_at or at
     with transaction.atomic():
-        WebhookAttempt.objects.create(delivery=delivery, attempted_at=at, duration_ms=duration_ms,
-                                      status_code=status_code, ok=ok, error_code=error[:40],
-                                      is_replay=delivery.replay_requested)
         fields = {"attempts": delivery.attempts + 1, "first_attempt_at": first, "last_status_code": status_code,
                   "claimed_until": None, "replay_requested": False}
         if ok:
@@ -253,7 +251,11 @@ def _attempt_record(delivery: WebhookDelivery, *, at: datetime, duration_ms: int
             due = next_attempt_after(first, now)
             fields.update(status=WebhookDelivery.Status.PENDING if due else WebhookDelivery.Status.FAILED,
                           next_attempt_at=due)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+        if not WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields):
+            return ok  # the endpoint was removed while this attempt ran: nothing left to log
+        WebhookAttempt.objects.create(delivery=delivery, attempted_at=at, duration_ms=duration_ms,
+                                      status_code=status_code, ok=ok, error_code=error[:40],
+                                      is_replay=delivery.replay_requested)
         if not ok:
             WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=True).update(
                 failing_since=at)
@@ -272,6 +274,15 @@ def _disable_if_failing(endpoint_id: int, *, now: datetime) -> bool:
     transaction.on_commit(lambda: async_task(tasks.webhook_send_disabled, endpoint_id,
                                              task_name="webhook_send_disabled"))
     return True
+
+
+def deliveries_prune(*, now: datetime | None = None) -> int:
+    """Forget finished deliveries older than LOG_DAYS: the log stays short, and a payload's personal data (the
+    booker's name and e-mail) does not outlive the booking by more than that."""
+    cutoff = (now or timezone.now()) - timedelta(days=LOG_DAYS)
+    deleted, _by_model = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
+        status=WebhookDelivery.Status.PENDING).delete()
+    return deleted
 
 
 def deliveries_send_due(*, limit: int = 500) -> int:

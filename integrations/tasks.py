@@ -13,6 +13,7 @@ def webhook_deliver(delivery_id: int) -> bool | None:
 
 
 def webhook_deliveries_send_due() -> int:
+    services.deliveries_prune()
     return services.deliveries_send_due()
 
 

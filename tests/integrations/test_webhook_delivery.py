@@ -396,3 +396,37 @@ def test_a_hanging_receiver_never_holds_up_the_request_that_made_the_event(clien
         assert attempt.duration_ms >= 1000
     finally:
         hanging.close()
+
+
+def test_finished_deliveries_are_forgotten_after_30_days_and_waiting_ones_kept(clock, httpserver, consultant):
+    _endpoint, receiver = receiver_endpoint(httpserver, consultant=consultant)
+    _booked(consultant)
+    sweep()
+    assert WebhookDelivery.objects.get().status == "succeeded"
+    clock.shift(timedelta(days=29))
+    _booked(consultant)
+    WebhookDelivery.objects.filter(status="pending").update(next_attempt_at=NOW + timedelta(days=40))
+
+    clock.shift(timedelta(days=2))
+    sweep()
+
+    assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["pending"]
+    assert not WebhookAttempt.objects.exists()
+
+
+def test_an_endpoint_removed_while_its_attempt_runs_leaves_no_orphan(clock, httpserver, consultant, monkeypatch):
+    from integrations import services
+
+    endpoint, receiver = receiver_endpoint(httpserver, consultant=consultant)
+    _booked(consultant)
+    delivery = WebhookDelivery.objects.get()
+    real_request = services.safe_request
+
+    def owner_removes_it_meanwhile(*args, **kwargs):
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        return real_request(*args, **kwargs)
+
+    monkeypatch.setattr(services, "safe_request", owner_removes_it_meanwhile)
+    assert delivery_attempt(delivery_id=delivery.pk) is True
+    assert len(receiver.accepted) == 1
+    assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
