@@ -159,8 +159,9 @@ def _give_up_pending(endpoint_id: int) -> int:
 def _enqueue(delivery_ids: list[int]) -> None:
     if not delivery_ids or settings.Q_CLUSTER.get("sync"):
         return  # inline tasks would send inside the web request: the sweep sends these instead (see above)
+    # robust: a broker that is down must not turn the committed booking into an error page; the sweep sends it.
     transaction.on_commit(lambda: [async_task(tasks.webhook_deliver, pk, task_name="webhook_deliver")
-                                   for pk in delivery_ids])
+                                   for pk in delivery_ids], robust=True)
 
 
 def webhook_event_emit(*, event: str, consultant_id: int, payload: Callable[[], dict]) -> list[int]:
@@ -211,7 +212,9 @@ def delivery_attempt(*, delivery_id: int) -> bool | None:
     now = timezone.now()
     if _due(now).filter(pk=delivery_id).update(claimed_until=now + _lease()) != 1:
         return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # its endpoint was removed just now
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         WebhookDelivery.objects.filter(pk=delivery_id).update(status=WebhookDelivery.Status.FAILED,

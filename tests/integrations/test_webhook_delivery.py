@@ -430,3 +430,26 @@ def test_an_endpoint_removed_while_its_attempt_runs_leaves_no_orphan(clock, http
     assert delivery_attempt(delivery_id=delivery.pk) is True
     assert len(receiver.accepted) == 1
     assert not WebhookDelivery.objects.exists() and not WebhookAttempt.objects.exists()
+
+
+def test_with_a_worker_cluster_each_delivery_is_queued_after_commit_and_a_broken_broker_breaks_nothing(
+        settings, consultant, monkeypatch, django_capture_on_commit_callbacks):
+    from integrations import services, tasks
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    queued = []
+    monkeypatch.setattr(services, "async_task", lambda func, *args, **kw: queued.append((func, args)))
+    endpoint_create(consultant=consultant, url="https://hooks.example.com/a", events=["booking.created"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _booked(consultant)
+        assert queued == []  # nothing before commit
+    assert queued == [(tasks.webhook_deliver, (WebhookDelivery.objects.get().pk,))]
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(services, "async_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        _booked(consultant)  # no error: the delivery waits for the sweep
+    assert WebhookDelivery.objects.filter(status="pending").count() == 2
