@@ -24,6 +24,18 @@ PIPELINE_EVENTS = {
     PipelineEvent.Kind.ACCEPTED: Event.PROPOSAL_ACCEPTED,
     PipelineEvent.Kind.PAID: Event.PAYMENT_RECEIVED,
 }
+
+
+def event_for(step: PipelineEvent) -> str | None:
+    """The webhook event a pipeline step is, if any. A request the consultant declines, or that expires, ends the
+    booking as a cancellation does (`data.booking.status` tells which); "declined" on a proposal (it names an
+    engagement) is not a booking event."""
+    if step.kind == PipelineEvent.Kind.EXPIRED or (
+            step.kind == PipelineEvent.Kind.DECLINED and not (step.data or {}).get("engagement_id")):
+        return Event.BOOKING_CANCELLED
+    return PIPELINE_EVENTS.get(step.kind)
+
+
 # The keys of a pipeline step's data that a payload may carry (people's own words and times; no internal codes).
 DETAIL_KEYS = ("reason", "by", "from", "to")
 
@@ -58,6 +70,8 @@ def pipeline_payload(step: PipelineEvent) -> dict:
     booking = step.booking
     data = {"booking": booking_data(booking), "actor": {"name": step.actor_name}}
     details = {k: step.data[k] for k in DETAIL_KEYS if k in (step.data or {})}
+    if "message" in (step.data or {}) and "reason" not in details:  # a declined request: the consultant's words
+        details["reason"] = step.data["message"]
     if details:
         data["details"] = details
     engagement_id = (step.data or {}).get("engagement_id")
@@ -65,7 +79,7 @@ def pipeline_payload(step: PipelineEvent) -> dict:
         engagement = Engagement.objects.filter(pk=engagement_id).first()
         if engagement is not None:
             data["engagement"] = engagement_data(engagement)
-    return envelope(PIPELINE_EVENTS[step.kind], step.created_at, data)
+    return envelope(event_for(step), step.created_at, data)
 
 
 def feedback_payload(feedback: Feedback) -> dict:

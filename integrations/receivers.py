@@ -14,7 +14,7 @@ from integrations.services import webhook_event_emit
 
 @receiver(post_save, sender=PipelineEvent, dispatch_uid="integrations.webhooks_for_pipeline_event")
 def webhooks_for_pipeline_event(sender, instance: PipelineEvent, created: bool, raw: bool = False, **kwargs):
-    event = payloads.PIPELINE_EVENTS.get(instance.kind)
+    event = payloads.event_for(instance)
     if created and not raw and event:
         webhook_event_emit(event=event, consultant_id=instance.booking.consultant_id,
                            payload=lambda: payloads.pipeline_payload(instance))

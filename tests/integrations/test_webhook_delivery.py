@@ -153,6 +153,22 @@ def test_every_pipeline_step_that_is_an_event_becomes_its_webhook(clock, httpser
     assert [p["type"] for _h, p in receiver.accepted] == [event]
 
 
+def test_a_declined_or_expired_request_is_a_cancellation_and_a_declined_proposal_is_not_one(clock, httpserver,
+                                                                                             consultant):
+    _endpoint, receiver = receiver_endpoint(httpserver, consultant=consultant, events=("booking.cancelled",))
+    declined = BookingFactory(consultant=consultant, status="declined")
+    expired = BookingFactory(consultant=consultant, status="expired")
+
+    pipeline_event_record(booking=declined, kind="declined", data={"message": "I am away that week."})
+    pipeline_event_record(booking=expired, kind="expired", actor_name="Probono")
+    pipeline_event_record(booking=BookingFactory(consultant=consultant), kind="declined",
+                          data={"engagement_id": 1, "reason": "Too expensive."})
+    sweep()
+
+    got = [(p["data"]["booking"]["status"], p["data"].get("details")) for _h, p in receiver.accepted]
+    assert got == [("declined", {"reason": "I am away that week."}), ("expired", None)]
+
+
 def test_rescheduling_and_payment_carry_their_details(clock, httpserver, consultant, member):
     _endpoint, receiver = receiver_endpoint(httpserver, consultant=consultant,
                                             events=("booking.rescheduled", "payment.received"))
