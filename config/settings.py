@@ -274,6 +274,11 @@ CALENDAR_FETCH_ALLOW_HTTP = env_bool("CALENDAR_FETCH_ALLOW_HTTP", DEBUG or TESTI
 CALENDAR_FETCH_TIMEOUT = env_int("CALENDAR_FETCH_TIMEOUT", 10)  # read timeout, seconds (connect: 5)
 CALENDAR_FETCH_MAX_BYTES = env_int("CALENDAR_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 CALENDAR_FETCH_MAX_REDIRECTS = env_int("CALENDAR_FETCH_MAX_REDIRECTS", 3)
+# Outgoing webhooks (integrations/services.py): read timeout in seconds; connect 3 s + 2 × this must stay below
+# the task timeout (Q_CLUSTER["timeout"], 30 s). They reuse CALENDAR_FETCH_ALLOW_PRIVATE / _ALLOW_HTTP.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+if not 1 <= WEBHOOK_TIMEOUT or 3 + 2 * WEBHOOK_TIMEOUT >= Q_CLUSTER["timeout"]:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT must be at least 1 and 3 + 2 × it below the task timeout (30 s)")
 CALENDAR_SYNC_MINUTES = env_int("CALENDAR_SYNC_MINUTES", 15)
 CALENDAR_HORIZON_DAYS = env_int("CALENDAR_HORIZON_DAYS", 120)  # busy periods are read this far ahead
 CALENDAR_FAILING_MAIL_HOURS = env_int("CALENDAR_FAILING_MAIL_HOURS", 24)

@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from booking.signals import confirmation_sections
+        from integrations import receivers  # noqa: F401 - connects the webhook receivers
         from integrations.widget import confirmation_section
 
         confirmation_sections.connect(confirmation_section, dispatch_uid="integrations_widget_booked")

@@ -150,6 +150,7 @@ TASK_CIRCLES = [
     ["calendars.mails", "calendars.services", "calendars.tasks"],  # a source is saved → its sync task → the service
     ["booking.notifications", "booking.services", "booking.tasks"],  # a request expires → the decline mail task
     ["waitlist.services", "waitlist.tasks"],  # an offer is mailed; an expired offer passes the slot on
+    ["integrations.services", "integrations.tasks"],  # an event's deliveries are queued → the task → the service
 ]
 
 

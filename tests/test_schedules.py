@@ -25,6 +25,8 @@ REGISTERED = {
     ("feedback.feedback_send_due", "feedback.tasks.feedback_send_due", Schedule.MINUTES, 10),
     ("consultants.slot_publish_due", "consultants.tasks.slot_publish_due", Schedule.HOURLY, None),
     ("engagements.engagements_expire", "engagements.tasks.engagements_expire", Schedule.HOURLY, None),
+    ("integrations.webhook_deliveries_send_due", "integrations.tasks.webhook_deliveries_send_due",
+     Schedule.MINUTES, 1),
 }
 
 

@@ -38,6 +38,9 @@ STAFF_ONLY = expect(member=403, other_member=403, consultant=403, other_consulta
 # A POST by someone who does not own the object: 404 (never a hint that it exists), and nothing changes.
 FOREIGN_TO_CONSULTANT = {"anonymous": LOGIN, "member": 404, "other_member": 404, "other_consultant": 404,
                          "staff": 404}
+# A POST to a staff page by anyone signed in who is not staff: 403, and nothing changes.
+STAFF_POST_ONLY = {"anonymous": LOGIN, "member": 403, "other_member": 403, "consultant": 403,
+                   "other_consultant": 403}
 FOREIGN_TO_MEMBER = {"anonymous": LOGIN, "other_member": 404, "consultant": 404, "other_consultant": 404,
                      "staff": 404}
 
@@ -215,6 +218,29 @@ MATRIX: list[Row] = [
     Row("integrations:widget_book", everyone(REDIRECT),
         kwargs=lambda w: {"slug": w.consultant_profile.slug, "pk": w.free_slot.pk},
         note="public: a time chosen in the widget opens the booking flow"),
+    # --- integrations: webhooks ----------------------------------------------------------------------------
+    Row("integrations:webhooks", expect(consultant=200, other_consultant=200), note="each consultant sees their own"),
+    Row("integrations:webhook_add", POST_ONLY, post={"anonymous": LOGIN, "member": 404, "other_member": 404,
+                                                     "staff": 404},
+        data=lambda w: {"url": "https://hooks.example.com/x", "events": ["booking.created"]},
+        note="staff who are not consultants add staff-wide endpoints on their own page"),
+    Row("integrations:webhook", CONSULTANT_OWN, kwargs=_pk("webhook_endpoint"), post=FOREIGN_TO_CONSULTANT,
+        data=lambda w: {"url": "https://evil.example/x", "events": ["booking.created"], "is_active": "on"}),
+    Row("integrations:webhook_rotate", POST_ONLY, kwargs=_pk("webhook_endpoint"), post=FOREIGN_TO_CONSULTANT,
+        data=lambda w: {"confirmed": "1"}),
+    Row("integrations:webhook_delete", POST_ONLY, kwargs=_pk("webhook_endpoint"), post=FOREIGN_TO_CONSULTANT,
+        data=lambda w: {"confirmed": "1"}),
+    Row("integrations:webhook_replay", POST_ONLY, kwargs=_pk("webhook_delivery"), post=FOREIGN_TO_CONSULTANT),
+    Row("integrations:staff_webhooks", STAFF_ONLY, note="staff-wide endpoints get every consultant's events"),
+    Row("integrations:staff_webhook_add", POST_ONLY, post=STAFF_POST_ONLY,
+        data=lambda w: {"url": "https://hooks.example.com/x", "events": ["booking.created"]}),
+    Row("integrations:staff_webhook", STAFF_ONLY, kwargs=_pk("staff_webhook_endpoint"), post=STAFF_POST_ONLY,
+        data=lambda w: {"url": "https://evil.example/x", "events": ["booking.created"], "is_active": "on"}),
+    Row("integrations:staff_webhook_rotate", POST_ONLY, kwargs=_pk("staff_webhook_endpoint"), post=STAFF_POST_ONLY,
+        data=lambda w: {"confirmed": "1"}),
+    Row("integrations:staff_webhook_delete", POST_ONLY, kwargs=_pk("staff_webhook_endpoint"), post=STAFF_POST_ONLY,
+        data=lambda w: {"confirmed": "1"}),
+    Row("integrations:staff_webhook_replay", POST_ONLY, kwargs=_pk("staff_webhook_delivery"), post=STAFF_POST_ONLY),
     # --- reports --------------------------------------------------------------------------------------------
     Row("reports:index", STAFF_ONLY),
     Row("reports:conversions_csv", STAFF_ONLY),

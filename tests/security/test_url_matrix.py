@@ -15,7 +15,7 @@ from tests.security.matrix import ADMIN_LOGIN, LOGIN, MATRIX, REDIRECT, ROWS
 from tests.security.urlconf import app_routes
 from tests.security.world import ACTORS, build_world
 
-OUR_APPS = ("accounts", "consultants", "booking", "engagements", "reports")
+OUR_APPS = ("accounts", "consultants", "booking", "engagements", "integrations", "reports")
 
 
 def client_for(world, actor: str) -> Client:

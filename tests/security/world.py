@@ -147,7 +147,32 @@ def build_world() -> World:
     _feedback(w)
     _wall_screens(w)
     _customer_nps(w)
+    _webhooks(w)
     return w
+
+
+def _webhooks(w: World) -> None:
+    """The consultant's webhook endpoint with one delivery in its log, and a staff-wide endpoint. Never sent."""
+    WebhookEndpoint = _optional("integrations.models", "WebhookEndpoint")
+    if WebhookEndpoint is None:
+        return
+    from integrations.models import WebhookDelivery, secret_new
+
+    def endpoint(consultant, url):
+        e = WebhookEndpoint(consultant=consultant, url=url, events=["booking.created"], description="CRM")
+        e.set_secret(secret_new())
+        e.save()
+        return e
+
+    o = w.objects
+    o["webhook_endpoint"] = endpoint(o["consultant_profile"], "https://hooks.example.com/cecilia")
+    o["webhook_delivery"] = WebhookDelivery.objects.create(
+        endpoint=o["webhook_endpoint"], event="booking.created", msg_id=WebhookDelivery.new_msg_id(),
+        payload={"type": "booking.created", "data": {}}, status="failed")
+    o["staff_webhook_endpoint"] = endpoint(None, "https://hooks.example.com/staff")
+    o["staff_webhook_delivery"] = WebhookDelivery.objects.create(
+        endpoint=o["staff_webhook_endpoint"], event="booking.created", msg_id=WebhookDelivery.new_msg_id(),
+        payload={"type": "booking.created", "data": {}}, status="failed")
 
 
 def _customer_nps(w: World) -> None:
