@@ -209,6 +209,7 @@ ACCOUNT_RATE_LIMITS = {
     "survey": "10/m/ip",
     "customer_nps": "10/m/ip",
     "link_miss": "20/m/ip",
+    "api_token": "10/m/ip",
 }
 if TESTING:
     # Tests log in hundreds of times from 127.0.0.1; the limits themselves have their own test.
