@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integrations.api import api
 
 app_name = "integrations"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("api/v1/", api.urls),
+]
