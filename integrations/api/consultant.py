@@ -57,5 +57,14 @@ def availability(request):
     """My weekly and monthly rules and my time off (wall-clock times in my time zone)."""
     consultant = _consultant_or_404(request)
     return {"time_zone": consultant.time_zone,
-            "rules": list(consultant.rules.order_by("pk")),
-            "time_off": list(consultant.blackouts.order_by("start_date", "pk"))}
+            "rules": [{"id": r.pk, "kind": r.kind, "ordinal": r.ordinal, "weekday": r.weekday, "on_date": r.on_date,
+                       "start_time": _hm(r.start_time), "end_time": _hm(r.end_time),
+                       "session_minutes": r.session_minutes, "buffer_minutes": r.buffer_minutes,
+                       "is_active": r.is_active} for r in consultant.rules.order_by("pk")],
+            "time_off": [{"id": b.pk, "start_date": b.start_date, "end_date": b.end_date,
+                          "start_time": _hm(b.start_time), "end_time": _hm(b.end_time), "note": b.note}
+                         for b in consultant.blackouts.order_by("start_date", "pk")]}
+
+
+def _hm(value) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None

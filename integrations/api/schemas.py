@@ -1,6 +1,6 @@
 """What the API answers and accepts. Times are ISO 8601 in UTC; money is integer minor units with its currency."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
@@ -119,14 +119,17 @@ class InvoiceOut(Schema):
     paid: bool
 
 
+WALL_CLOCK = {"pattern": r"^\d\d:\d\d$", "description": "HH:MM, wall-clock time in the consultant's time zone"}
+
+
 class RuleOut(Schema):
     id: int
     kind: str
     ordinal: int | None
     weekday: int | None
     on_date: date | None
-    start_time: time
-    end_time: time
+    start_time: str = Field(..., json_schema_extra=WALL_CLOCK)
+    end_time: str = Field(..., json_schema_extra=WALL_CLOCK)
     session_minutes: int
     buffer_minutes: int
     is_active: bool
@@ -136,8 +139,8 @@ class TimeOffOut(Schema):
     id: int
     start_date: date
     end_date: date
-    start_time: time | None
-    end_time: time | None
+    start_time: str | None = Field(..., json_schema_extra=WALL_CLOCK)
+    end_time: str | None = Field(..., json_schema_extra=WALL_CLOCK)
     note: str
 
 
