@@ -9,6 +9,7 @@ from integrations.api import company, consultant, public, staff
 from integrations.api.auth import SIGNED_IN
 from integrations.api.errors import ERROR_STATUSES, ErrorOut, install
 
+
 class ProbonoAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return _document_errors(super().get_openapi_schema(*args, **kwargs))

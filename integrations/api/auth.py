@@ -26,12 +26,10 @@ def rate_limit(ident: str) -> None:
     now = time.time()
     start = int(now // window) * window
     key = f"api:rl:{ident}:{start}"
-    cache.add(key, 0, timeout=window + 5)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    except ValueError:  # the window's first request (or the key expired): start the count
+        count = 1 if cache.add(key, 1, timeout=window + 5) else cache.incr(key)
     if count > limit:
         raise RateLimited(start + window - now)
 

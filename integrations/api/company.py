@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts.models import Company
 from accounts.selectors import company_for_user
@@ -128,7 +128,7 @@ def booking_create_view(request, data: BookingCreateIn):
                              questionnaire=questionnaire, company_phone=data.company_phone)
     token = booking.manage_token
     fresh = bookings_with_answers(Booking.objects.filter(pk=booking.pk)).get()
-    return 201, {**booking_out(fresh), "manage_token": token}
+    return Status(201, {**booking_out(fresh), "manage_token": token})
 
 
 @router.post("/bookings/{int:booking_id}/cancel", response=BookingOut, url_name="booking_cancel")

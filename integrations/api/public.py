@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
 from ninja import Field as F
+from ninja import Query, Router, Schema
 
 from booking.questionnaires import questionnaire_get_current
 from consultants.models import Consultant
