@@ -15,5 +15,5 @@ def api_not_found(request, rest: str = ""):
 
 urlpatterns: list = [
     path("api/v1/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api_not_found"),
 ]

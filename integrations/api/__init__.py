@@ -3,6 +3,9 @@ sync views that call our services as the pages do). Interactive docs at /api/v1/
 files. Staff report figures are added by the reports app (reports/api.py), which sits above integrations.
 """
 
+from functools import wraps
+
+from django.http import HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI, Swagger
 
 from integrations.api import company, consultant, public, staff
@@ -13,6 +16,27 @@ from integrations.api.errors import ERROR_STATUSES, ErrorOut, install
 class ProbonoAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return _document_errors(super().get_openapi_schema(*args, **kwargs))
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            pattern.callback = _json_405(pattern.callback)
+        return urls
+
+
+def _json_405(view):
+    """ninja answers a method an address does not take with an empty HTML 405; ours is JSON like every error."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allow = response["Allow"]
+            response = JsonResponse({"code": "method_not_allowed", "message": "Allowed: " + allow}, status=405)
+            response["Allow"] = allow
+        return response
+
+    return wrapped
 
 
 api = ProbonoAPI(

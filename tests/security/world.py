@@ -144,10 +144,19 @@ def build_world() -> World:
         wall_settings.current()
 
     _engagements(w, now)
+    _api_token(w)
     _feedback(w)
     _wall_screens(w)
     _customer_nps(w)
     return w
+
+
+def _api_token(w: World) -> None:
+    """A personal API token of the member (the profile page lists and revokes it)."""
+    create = _optional("accounts.api_tokens", "api_token_create")
+    if create is not None:
+        w.objects["api_token"], w.tokens["api_token"] = create(user=w.users["member"], name="CRM sync",
+                                                               scope="read")
 
 
 def _customer_nps(w: World) -> None:
