@@ -65,6 +65,8 @@ def report_conversions(request, q: Query[ReportQuery]):
     total, for days in the caller's time zone."""
     staff_only(request)
     zone = str(timezone.get_current_timezone())
+    if any(d is not None and not 2000 <= d.year <= 2100 for d in (q.start, q.end)):
+        raise ApiError(422, "invalid_range", _("Choose dates between 2000 and 2100."))
     if q.start is None:
         period = month_period(q.end or timezone.localdate(), zone)
     else:
@@ -72,8 +74,6 @@ def report_conversions(request, q: Query[ReportQuery]):
         if end < q.start or end - q.start > timedelta(days=MAX_CUSTOM_DAYS):
             raise ApiError(422, "invalid_range", _("The end must be on or after the start, at most five years later."))
         period = Period(q.start, end, zone)
-    if period.first.year < 2000 or period.last.year > 2100:
-        raise ApiError(422, "invalid_range", _("Choose dates between 2000 and 2100."))
     report = conversion_report(period=period)
     return {"first": period.first, "last": period.last, "time_zone": zone, "total": _figures(report.total),
             "consultants": [_figures(r) for r in report.rows]}

@@ -35,7 +35,15 @@ def rate_limit(ident: str) -> None:
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The caller's address as the site's other rate limits count it (TRUSTED_PROXY_COUNT entries from the end of
+    X-Forwarded-For behind proxies, else the connecting address); a short header never raises."""
+    count = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if count and forwarded:
+        parts = [p.strip() for p in forwarded.split(",")]
+        if len(parts) >= count and parts[-count]:
+            return parts[-count][:64]
+    return (request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
 
 
 class TokenAuth(HttpBearer):

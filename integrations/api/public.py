@@ -66,16 +66,18 @@ def consultant_slots(request, slug: str, span: Query[SlotRange]):
     days; at most 62 days), through the one "bookable now" selector every page uses."""
     consultant = _listed_or_404(slug)
     zone = zoneinfo.ZoneInfo(consultant.time_zone)
+    if any(d is not None and not 2000 <= d.year <= 2100 for d in (span.start, span.end)):
+        raise ApiError(422, "invalid_range", _("Choose dates between 2000 and 2100."))
     start = span.start or timezone.localdate(timezone=zone)
-    end = span.end or start + timedelta(days=13)
-    if end < start or (end - start).days >= MAX_RANGE_DAYS:
-        raise ApiError(422, "invalid_range", _("The end must be on or after the start, at most %(days)d days later.")
-                       % {"days": MAX_RANGE_DAYS})
     try:
+        end = span.end or start + timedelta(days=13)
         lo = datetime.combine(start, time.min, tzinfo=zone)
         hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     except OverflowError:
         raise ApiError(422, "invalid_range", _("That date is out of range.")) from None
+    if end < start or (end - start).days >= MAX_RANGE_DAYS:
+        raise ApiError(422, "invalid_range", _("The end must be on or after the start, at most %(days)d days later.")
+                       % {"days": MAX_RANGE_DAYS})
     return list(slot_list_bookable(consultant=consultant, start=lo, end=hi).only("pk", "starts_at", "ends_at"))
 
 

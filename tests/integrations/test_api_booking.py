@@ -240,3 +240,16 @@ def test_list_endpoints_cost_the_same_queries_for_one_row_and_for_many(db, clien
     after = {url: _queries(api, url) for url in LISTS[who]}
     assert after == before
     assert max(after.values()) <= 5, after
+
+
+def test_dates_at_the_edge_of_the_calendar_are_a_422(db, client, staff_user):
+    ConsultantFactory(slug="cecilia")
+    staff = Api(client, staff_user)
+    for params in ({"start": "9999-12-30"}, {"start": "0001-01-01", "end": "0001-01-05"}, {"end": "9999-12-31"}):
+        response = staff.get("/api/v1/consultants/cecilia/slots", **params)
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_range"), params
+    for params in ({"start": "9999-12-01"}, {"end": "9999-12-31"}, {"start": "1999-01-01"},
+                   {"start": "2030-01-01", "end": "2020-01-01"}):
+        response = staff.get("/api/v1/staff/reports/conversions", **params)
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_range"), params
+    assert staff.get("/api/v1/staff/reports/conversions", start="2030-01-01", end="2030-03-31").status_code == 200

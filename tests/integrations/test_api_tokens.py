@@ -140,3 +140,13 @@ def test_the_session_works_for_reads_but_changes_need_the_csrf_token():
     response = client.post(BOOKINGS, {"slot_id": 1, "answers": {}}, content_type="application/json",
                            HTTP_X_CSRFTOKEN=csrf)
     assert response.status_code == 404  # past the CSRF check: there is no such slot
+
+
+def test_behind_a_proxy_anonymous_calls_are_counted_per_forwarded_address(db, settings):
+    settings.API_RATE_LIMIT, settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1, 1
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+    with time_machine.travel(dt.datetime(2031, 5, 5, 10, 0, 0, tzinfo=dt.UTC), tick=False):
+        assert proxy.get("/api/v1/consultants", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+        assert proxy.get("/api/v1/consultants", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+        assert proxy.get("/api/v1/consultants", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+        assert proxy.get("/api/v1/consultants", HTTP_X_FORWARDED_FOR="").status_code == 200  # the proxy itself
