@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
 from accounts.models import ApiToken, User
 from accounts.tokens import token_hash
 
@@ -39,15 +38,12 @@ def api_token_create(*, user: User, name: str, scope: str) -> tuple[ApiToken, st
             raise ApiTokenError("too_many")
         token = ApiToken.objects.create(user=user, name=name.strip()[:100] or "API", scope=scope,
                                         prefix=plain[:10], token_hash=token_hash(plain))
-        audit_record(actor=user, action="api_token.create", target=token, scope=scope)
     return token, plain
 
 
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     """Revoke `token` (its owner's own action; views 404 for anyone else). Revoking twice changes nothing."""
-    with transaction.atomic():
-        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
-            audit_record(actor=by, action="api_token.revoke", target=token)
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
     return token
 
