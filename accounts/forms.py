@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Company, User
+from accounts.models import ApiToken, Company, User
 from accounts.validators import normalize_org_number
 
 COMMON_ZONES = ["Europe/Stockholm", "Europe/Copenhagen", "Europe/Oslo", "Europe/Helsinki", "Europe/Berlin",
@@ -117,3 +117,9 @@ class InvitationAcceptForm(forms.Form):
         password = self.cleaned_data["password"]
         validate_password(password, self.user)
         return password
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100,
+                           help_text=_("What the token is for, e.g. “CRM sync”."))
+    scope = forms.ChoiceField(label=_("Access"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ)

@@ -6,16 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.forms import CompanyForm, InvitationAcceptForm, InviteForm, ProfileForm
-from accounts.models import Membership, User
-from accounts.ratelimits import limit_link_guesses
+from accounts.api_tokens import ApiTokenError, api_token_create, api_token_list, api_token_revoke
+from accounts.forms import ApiTokenForm, CompanyForm, InvitationAcceptForm, InviteForm, ProfileForm
+from accounts.models import ApiToken, Membership, User
+from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user, member_list, membership_get
 from accounts.services import AccountError, invitation_accept, member_invite, user_update_preferences
 
@@ -31,7 +33,47 @@ def profile(request):
         response = redirect("accounts:profile")
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    return _profile_page(request, form=form)
+
+
+NEW_TOKEN_KEY = "api_token_new"
+
+
+def _profile_page(request, *, form: ProfileForm, token_form: ApiTokenForm | None = None, status: int = 200):
+    # The plain token of a token created just now: shown on this one page view, then gone from the session.
+    new_token = request.session.pop(NEW_TOKEN_KEY, None)
+    return render(request, "accounts/profile.html", {
+        "form": form, "token_form": token_form or ApiTokenForm(), "tokens": api_token_list(user=request.user),
+        "new_token": new_token,
+    }, status=status)
+
+
+@login_required
+@require_POST
+@limit_posts("api_token")
+def api_token_new(request):
+    """Create a personal API token; its plain value is shown once, on the profile page that follows."""
+    user = request.user
+    token_form = ApiTokenForm(request.POST)
+    if token_form.is_valid():
+        try:
+            _token, plain = api_token_create(user=user, **token_form.cleaned_data)
+        except ApiTokenError:
+            messages.error(request, _("You have too many active tokens. Revoke one you no longer use first."))
+        else:
+            request.session[NEW_TOKEN_KEY] = plain
+        return redirect(reverse("accounts:profile") + "#api-tokens")
+    form = ProfileForm(initial={"name": user.name, "time_zone": user.time_zone, "language": user.language})
+    return _profile_page(request, form=form, token_form=token_form, status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect(reverse("accounts:profile") + "#api-tokens")
 
 
 def _company_membership_or_404(request) -> Membership:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "csp",
+    "ninja",  # its templates and static files: the API docs page loads Swagger UI from our own server
     "accounts",
     "consultants",
     "calendars",
@@ -210,10 +211,14 @@ ACCOUNT_RATE_LIMITS = {
     "survey": "10/m/ip",
     "customer_nps": "10/m/ip",
     "link_miss": "20/m/ip",
+    "api_token": "10/m/ip",
 }
 if TESTING:
     # Tests log in hundreds of times from 127.0.0.1; the limits themselves have their own test.
     ACCOUNT_RATE_LIMITS = False
+# The JSON API (/api/v1/): requests per token (or per signed-in person, or per address) per window of seconds.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
 # Behind N proxies that append to X-Forwarded-For, the client's address for the limits is the N-th from the end.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

@@ -1,12 +1,25 @@
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from integrations import views, widget
+from integrations.api import api
 
 app_name = "integrations"
 
 CONSULTANT, STAFF = {"scope": "consultant"}, {"scope": "staff"}
 
+
+@csrf_exempt  # it changes nothing; a refused CSRF check would answer with the site's HTML page
+def api_not_found(request, rest: str = ""):
+    """Any other address under /api/ answers like the API does (JSON with a code), not with the site's HTML page."""
+    return JsonResponse({"code": "not_found", "message": "No such API endpoint."}, status=404)
+
+
 urlpatterns: list = [
+    # The JSON API (integrations/api/), and JSON for any other address under /api/.
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api_not_found"),
     # The booking widget: framed only by the websites the consultant lists.
     path("widget/<slug:slug>/", widget.widget, name="widget"),
     path("widget/<slug:slug>/book/<int:pk>/", widget.widget_book, name="widget_book"),

@@ -84,6 +84,10 @@ MATRIX: list[Row] = [
         post={"consultant": 404, "other_consultant": 404, "staff": 404, "anonymous": LOGIN},
         data=lambda w: {"company_name": "Hijacked AB", "country": "SE", "org_number": "", "industry": "retail",
                         "size": "1-9"}),
+    Row("accounts:api_token_new", POST_ONLY, post={"anonymous": LOGIN}, data=lambda w: {"name": "x", "scope": "read"},
+        note="each signed-in person makes their own tokens"),
+    Row("accounts:api_token_revoke", POST_ONLY, kwargs=_pk("api_token"), post=FOREIGN_TO_MEMBER,
+        note="only the token's owner may revoke it"),
     Row("accounts:company_invite", POST_ONLY,
         post={"consultant": 404, "other_consultant": 404, "staff": 404, "anonymous": LOGIN},
         data=lambda w: {"email": "intruder@example.com"}),
@@ -264,4 +268,51 @@ MATRIX: list[Row] = [
         data=lambda w: {"confirm_name": w.company.name}),
 ]
 
-ROWS = {row.name: row for row in MATRIX}
+# --- the JSON API (/api/v1/) -----------------------------------------------------------------------------
+# Answers as JSON: anonymous 401 (never the login page), someone else's object 404, a role's list it does not have
+# 404 (a member has no sessions of their own to list), staff endpoints 403. GET on a POST-only operation is 405
+# for everyone. tests/security/test_api_matrix.py checks each row with each actor's API token and with the session,
+# POSTs the `post` rows as JSON, and sweeps every answer for data the actor may not see.
+API = "integrations:api:"
+API_MEMBER_LIST = expect(anonymous=401, member=200, other_member=200)
+API_CONSULTANT_LIST = expect(anonymous=401, consultant=200, other_consultant=200)
+API_STAFF = expect(anonymous=401, member=403, other_member=403, consultant=403, other_consultant=403, staff=200)
+API_POST_ONLY = everyone(405)
+_slug = lambda w: {"slug": w.consultant_profile.slug}  # noqa: E731
+
+
+def _booking(attr):
+    return lambda w: {"booking_id": getattr(w, attr).pk}
+
+
+API_MATRIX: list[Row] = [
+    Row(API + "consultant_list", everyone(200)),
+    Row(API + "consultant_get", everyone(200), kwargs=_slug),
+    Row(API + "consultant_slots", everyone(200), kwargs=_slug),
+    Row(API + "consultant_questions", everyone(200), kwargs=_slug),
+    Row(API + "booking_list", API_MEMBER_LIST),
+    Row(API + "booking_create", API_MEMBER_LIST, note="GET on its address is the list",
+        post={"anonymous": 401, "consultant": 404, "other_consultant": 404, "staff": 404},
+        data=lambda w: {"slot_id": w.free_slot.pk, "answers": {}}),
+    Row(API + "booking_get", expect(anonymous=401, member=200), kwargs=_booking("booking")),
+    Row(API + "booking_cancel", API_POST_ONLY, kwargs=_booking("booking"), post=FOREIGN_TO_MEMBER | {"anonymous": 401},
+        data=lambda w: {"reason": "not mine"}),
+    Row(API + "booking_reschedule", API_POST_ONLY, kwargs=_booking("booking"),
+        post=FOREIGN_TO_MEMBER | {"anonymous": 401}, data=lambda w: {"slot_id": w.free_slot.pk}),
+    Row(API + "proposal_list", API_MEMBER_LIST),
+    Row(API + "invoice_list", API_MEMBER_LIST),
+    Row(API + "session_list", API_CONSULTANT_LIST),
+    Row(API + "session_get", expect(anonymous=401, consultant=200), kwargs=_booking("booking"),
+        note="with the company's answers and the meeting place: its consultant only"),
+    Row(API + "session_outcome", API_POST_ONLY, kwargs=_booking("past_confirmed_booking"),
+        post=FOREIGN_TO_CONSULTANT | {"anonymous": 401}, data=lambda w: {"outcome": "no_show"}),
+    Row(API + "availability", API_CONSULTANT_LIST),
+    Row(API + "pipeline_bookings", API_STAFF),
+    Row(API + "pipeline_engagements", API_STAFF),
+    Row(API + "pipeline_payments", API_STAFF),
+    Row(API + "report_conversions", API_STAFF),
+    Row("integrations:api_not_found", everyone(404), kwargs=lambda w: {"rest": "v0/bookings/1"},
+        note="any other address under /api/ answers a JSON 404"),
+]
+
+ROWS = {row.name: row for row in MATRIX + API_MATRIX}

@@ -144,6 +144,7 @@ def build_world() -> World:
         wall_settings.current()
 
     _engagements(w, now)
+    _api_token(w)
     _feedback(w)
     _wall_screens(w)
     _customer_nps(w)
@@ -173,6 +174,14 @@ def _webhooks(w: World) -> None:
     o["staff_webhook_delivery"] = WebhookDelivery.objects.create(
         endpoint=o["staff_webhook_endpoint"], event="booking.created", msg_id=WebhookDelivery.new_msg_id(),
         payload={"type": "booking.created", "data": {}}, status="failed")
+
+
+def _api_token(w: World) -> None:
+    """A personal API token of the member (the profile page lists and revokes it)."""
+    create = _optional("accounts.api_tokens", "api_token_create")
+    if create is not None:
+        w.objects["api_token"], w.tokens["api_token"] = create(user=w.users["member"], name="CRM sync",
+                                                               scope="read")
 
 
 def _customer_nps(w: World) -> None:
