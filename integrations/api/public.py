@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Field as F
 from ninja import Query, Router, Schema
 
+from accounts.models import Company
+from booking.models import Question
 from booking.questionnaires import questionnaire_get_current
 from consultants.models import Consultant
 from consultants.selectors import consultant_directory, consultant_listed, consultant_tags, slot_list_bookable
@@ -88,4 +90,12 @@ def consultant_questions(request, slug: str):
     q = questionnaire_get_current(consultant)
     return {"id": q.pk, "version": q.version, "questions": [
         {"id": x.pk, "kind": x.kind, "label": x.label, "help_text": x.help_text, "required": x.required,
-         "choices": list(x.choices or [])} for x in q.questions.all()]}
+         "choices": _choices(x)} for x in q.questions.all()]}
+
+
+def _choices(question: Question) -> list[str]:
+    """The values an answer may take: the consultant's choices, or the company record's sizes and industries."""
+    field = Question.COMPANY_KINDS.get(question.kind)
+    if field is not None:
+        return [value for value, _label in (Company.Size.choices if field == "size" else Company.Industry.choices)]
+    return list(question.choices or [])
