@@ -101,7 +101,7 @@ def test_a_website_on_another_origin_frames_the_widget_and_is_told_of_the_bookin
     expect(popup.locator("h1")).to_contain_text("Book a free session with Sofia Berg")
     assert popup.url.startswith(live_server.url + "/book/")
     popup.get_by_label("250 or more").check()
-    popup.get_by_label("Which industry is your company in?").fill("Health and care")
+    popup.get_by_label("Which industry is your company in?").select_option(label="Health and care")
     popup.get_by_label("Our own customer surveys").check()
     popup.get_by_label("What is your main customer-experience challenge right now?").fill("Reaching families.")
     popup.get_by_label("What would be a good outcome of this session for you?").fill("Three next steps.")
