@@ -61,6 +61,15 @@ def _bumped_in_this_transaction() -> None:
     """A no-op on_commit marker: this transaction has bumped (dropped with a rolled-back savepoint)."""
 
 
+def _forget_bumps_of_this_transaction() -> None:
+    """A page stored inside an open transaction (a test's, never a request's: no ATOMIC_REQUESTS) may hold data
+    that a later change in the same transaction makes stale: that change must bump again."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        connection.run_on_commit = [entry for entry in connection.run_on_commit
+                                    if entry[1] is not _bumped_in_this_transaction]
+
+
 def public_pages_changed() -> None:
     """What the directory or a profile shows has changed: visitors get freshly rendered pages from now on.
 
@@ -107,6 +116,7 @@ def cached_for_visitors(view):
         if response.status_code == 200 and not response.streaming and not response.cookies:
             body = CSRF_FIELD.sub(rb"\1" + CSRF_MARK + rb"\2", response.content)
             cache.set(key, (response["Content-Type"], body), PAGE_SECONDS)
+            _forget_bumps_of_this_transaction()
         return response
 
     return wrapper

@@ -24,6 +24,7 @@ REGISTERED = {
     ("feedback.feedback_send_due", "feedback.tasks.feedback_send_due", Schedule.MINUTES, 10),
     ("consultants.slot_publish_due", "consultants.tasks.slot_publish_due", Schedule.HOURLY, None),
     ("engagements.engagements_expire", "engagements.tasks.engagements_expire", Schedule.HOURLY, None),
+    ("reports.reports_figures_refresh_recent", "reports.tasks.reports_figures_refresh_recent", Schedule.MINUTES, 10),
 }
 
 
