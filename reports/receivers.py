@@ -20,8 +20,8 @@ from reports.rollup import day_of
 def _refresh_later(consultant_id: int | None, starts_at) -> None:
     if consultant_id is None or starts_at is None:
         return
-    pair = [consultant_id, day_of(starts_at).isoformat()]
-    transaction.on_commit(lambda: async_task(tasks.reports_figures_refresh, [pair],
+    day = day_of(starts_at).isoformat()
+    transaction.on_commit(lambda: async_task(tasks.reports_figures_refresh, consultant_id, day,
                                              task_name="reports_figures_refresh"))
 
 

@@ -4,9 +4,9 @@ from accounts.schedules import Periodic
 from reports.rollup import figures_refresh_pairs, figures_refresh_recent
 
 
-def reports_figures_refresh(pairs: list) -> int:
-    """Recompute the daily figures of [consultant id, "YYYY-MM-DD"] pairs (after a change). Idempotent."""
-    return figures_refresh_pairs(pairs)
+def reports_figures_refresh(consultant_id: int, day: str) -> int:
+    """Recompute a consultant's daily figures of one day ("YYYY-MM-DD", after a change). Idempotent."""
+    return figures_refresh_pairs([(consultant_id, day)])
 
 
 def reports_figures_refresh_recent() -> int:
