@@ -25,7 +25,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from booking.models import Booking
-from consultants.models import Slot
+from consultants.models import Consultant, Slot
 from engagements.models import Engagement
 from feedback.models import Feedback
 from reports.models import DailyFigures, RollupState
@@ -110,19 +110,33 @@ def _compute(*, first: date, last: date, consultant_ids: set[int] | None) -> dic
 
 
 def _store(figures: dict[tuple[int, date], dict], *, first: date, last: date, consultant_ids: set[int] | None):
+    """Upsert the computed rows and delete the range's rows that now have nothing: never a unique-constraint error,
+    whatever runs beside it (two workers refreshing the same day)."""
     rows = [DailyFigures(consultant_id=cid, day=day, **{k: v for k, v in values.items() if v})
             for (cid, day), values in figures.items() if any(values.values())]
-    stale = DailyFigures.objects.filter(day__gte=first, day__lte=last)
+    keep = {(r.consultant_id, r.day) for r in rows}
+    existing = DailyFigures.objects.filter(day__gte=first, day__lte=last)
     if consultant_ids is not None:
-        stale = stale.filter(consultant_id__in=consultant_ids)
-    stale.delete()
-    DailyFigures.objects.bulk_create(rows, batch_size=1000)
+        existing = existing.filter(consultant_id__in=consultant_ids)
+    stale = [pk for pk, cid, day in existing.values_list("pk", "consultant_id", "day") if (cid, day) not in keep]
+    for i in range(0, len(stale), 1000):
+        DailyFigures.objects.filter(pk__in=stale[i:i + 1000]).delete()
+    DailyFigures.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["consultant", "day"],
+                                     update_fields=[*COUNTS, "revenue"])
 
 
 def figures_refresh(*, first: date, last: date, consultant_ids: Iterable[int] | None = None) -> int:
-    """Recompute the daily figures of `consultant_ids` (default: everyone) for days first..last; rows written."""
+    """Recompute the daily figures of `consultant_ids` (default: everyone) for days first..last; rows written.
+
+    For named consultants their rows are locked first (PostgreSQL), so two refreshes of one consultant run one
+    after the other and the later one counts every change committed before it: a refresh that read the data
+    before another change committed can never write last. The periodic refresh of everyone takes no lock (it
+    would hold up every consultant's bookings); a day it wrote stale is put right by that change's own refresh
+    or by its next run."""
     ids = set(consultant_ids) if consultant_ids is not None else None
     with transaction.atomic():
+        if ids is not None:
+            list(Consultant.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         figures = _compute(first=first, last=last, consultant_ids=ids)
         _store(figures, first=first, last=last, consultant_ids=ids)
     return len(figures)
