@@ -252,6 +252,13 @@ def seed(scale: float, rng: random.Random, busy_periods: int = 0) -> dict:  # no
 
         FairUsePolicy.current()
 
+    try:  # bulk inserts send no signals: build the reports' daily roll-up as its first periodic run would
+        from reports.rollup import figures_rebuild
+    except ImportError:
+        skipped.append("reports' daily roll-up (reports/rollup.py does not exist yet)")
+    else:
+        counts["daily figures (reports)"] = figures_rebuild()
+
     sessions = _sessions(staff=staff, consultant=consultants[0], bookers=booker_pairs)
     free_future = [s for s in future if s.status == Slot.Status.PUBLISHED]
     rng.shuffle(free_future)

@@ -34,14 +34,16 @@ def _day(dt: datetime) -> str:
 
 def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
                    policy: FairUsePolicy | None = None) -> None:
-    """Raise FairUseRefusal when `company` may not book `slot` now. Four small queries."""
+    """Raise FairUseRefusal when `company` may not book `slot` now. One query (the policy comes from the cache):
+    the company's counted bookings of the widest window the four rules look at, sorted out here."""
     now = now or timezone.now()
     policy = policy or FairUsePolicy.current()
-    mine = Booking.objects.filter(company=company)
+    since = min(now, slot.starts_at) - YEAR
+    rows = list(Booking.objects.filter(company=company, status__in=COUNTED, slot__starts_at__gt=since)
+                .order_by().values_list("status", "slot__starts_at", "slot__ends_at", "consultant_id"))
 
     # 1. Too many no-shows: blocked for a while after the no-show that reached the limit.
-    no_shows = sorted(mine.filter(status=S.NO_SHOW, slot__starts_at__gt=now - YEAR)
-                      .values_list("slot__starts_at", flat=True))
+    no_shows = sorted(starts for status, starts, _e, _c in rows if status == S.NO_SHOW and starts > now - YEAR)
     if len(no_shows) >= policy.no_show_limit:
         lifts = no_shows[-1] + relativedelta(months=policy.no_show_block_months)
         if now < lifts:
@@ -54,8 +56,7 @@ def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
             ) % {"count": len(no_shows), "months": policy.no_show_block_months, "date": _day(lifts)}, lifts)
 
     # 2. Upcoming sessions held at once.
-    upcoming = sorted(mine.filter(status__in=Booking.ACTIVE, slot__starts_at__gt=now)
-                      .values_list("slot__ends_at", flat=True))
+    upcoming = sorted(ends for status, starts, ends, _c in rows if status in Booking.ACTIVE and starts > now)
     if len(upcoming) >= policy.max_upcoming:
         lifts = upcoming[len(upcoming) - policy.max_upcoming]
         raise FairUseRefusal("max_upcoming", ngettext(
@@ -67,8 +68,8 @@ def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
         ) % {"count": len(upcoming), "limit": policy.max_upcoming, "date": _day(lifts)}, lifts)
 
     # 3. Free sessions in a rolling 12 months (counted back from the session being booked).
-    window = mine.filter(status__in=COUNTED, slot__starts_at__gt=slot.starts_at - YEAR)
-    starts = sorted(window.values_list("slot__starts_at", flat=True))
+    window = [(starts, consultant_id) for _s, starts, _e, consultant_id in rows if starts > slot.starts_at - YEAR]
+    starts = sorted(starts for starts, _c in window)
     if len(starts) >= policy.max_per_12_months:
         lifts = starts[len(starts) - policy.max_per_12_months] + YEAR
         raise FairUseRefusal("max_per_12_months", ngettext(
@@ -80,7 +81,7 @@ def fair_use_check(*, company: Company, slot: Slot, now: datetime | None = None,
         ) % {"count": len(starts), "limit": policy.max_per_12_months, "date": _day(lifts)}, lifts)
 
     # 4. The same consultant within 12 months.
-    same = sorted(window.filter(consultant_id=slot.consultant_id).values_list("slot__starts_at", flat=True))
+    same = sorted(starts for starts, consultant_id in window if consultant_id == slot.consultant_id)
     if len(same) >= policy.max_same_consultant_12_months:
         lifts = same[len(same) - policy.max_same_consultant_12_months] + YEAR
         name = slot.consultant.display_name

@@ -8,8 +8,9 @@ import uuid
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -291,10 +292,29 @@ class FairUsePolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        self.forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.forget()
+        return result
+
+    CACHE_KEY = "booking:fair-use-policy"
+    CACHE_SECONDS = 300  # a bound for a change that bypasses save() (a queryset update); save() forgets at once
+
+    @classmethod
+    def forget(cls) -> None:
+        """Drop the cached row now and again after commit (a reader in between could cache the old row)."""
+        cache.delete(cls.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(cls.CACHE_KEY))
 
     @classmethod
     def current(cls) -> "FairUsePolicy":
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The one row, from the cache: every booking reads it and staff change it rarely (issue 19)."""
+        obj = cache.get(cls.CACHE_KEY)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, cls.CACHE_SECONDS)
         return obj
 
 

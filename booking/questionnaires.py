@@ -84,6 +84,27 @@ def _create_version(consultant: Consultant, version: int, questions: list[dict])
     return q
 
 
+def questionnaire_get_with_questions(*, pk: int, consultant_id: int) -> Questionnaire | None:
+    """The consultant's version `pk` with its questions in one query (None: not theirs, or no such version).
+
+    A version never changes once it exists, so the questions read here are the ones the service books with:
+    `questionnaire.questions.all()` answers from them without another query."""
+    questions = list(Question.objects.select_related("questionnaire")
+                     .filter(questionnaire_id=pk, questionnaire__consultant_id=consultant_id)
+                     .order_by("order", "pk"))
+    if not questions:  # a version without questions (or none at all): the plain two queries
+        q = Questionnaire.objects.filter(pk=pk, consultant_id=consultant_id).prefetch_related("questions").first()
+        return q
+    questionnaire = questions[0].questionnaire
+    for question in questions:
+        question.questionnaire = questionnaire
+    # What prefetch_related stores, filled from the rows already read (Django's prefetch_one_level does the same).
+    qs = questionnaire.questions.all()
+    qs._result_cache, qs._prefetch_done = questions, True
+    questionnaire._prefetched_objects_cache = {"questions": qs}
+    return questionnaire
+
+
 def questionnaire_get_current(consultant: Consultant) -> Questionnaire:
     """The newest version; on first use, the default questionnaire in the consultant's language (version 1)."""
     current = Questionnaire.objects.filter(consultant=consultant).order_by("-version").first()

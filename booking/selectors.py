@@ -1,11 +1,12 @@
 """Reads shared by the booking views. Every list here costs a fixed number of queries, whatever its length."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Company, User
+from accounts.paging import Page, page_of
 from booking.models import Booking, IntakeAnswer, PipelineEvent
 from consultants.models import Consultant, Slot
 from consultants.selectors import slot_list_bookable
@@ -20,26 +21,39 @@ def _with_details(qs: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
-def booking_list_for_company(*, company: Company, now: datetime | None = None) -> tuple[list[Booking], list[Booking]]:
-    """(upcoming, past) sessions of a company with their timelines. Upcoming: soonest first; past: latest first."""
+def _upcoming(now: datetime) -> Q:
+    return Q(status__in=Booking.ACTIVE, slot__ends_at__gt=now)
+
+
+def booking_list_for_company(*, company: Company, now: datetime | None = None,
+                             past_page: int = 1) -> tuple[list[Booking], Page]:
+    """(upcoming, a page of the past and cancelled) sessions of a company with their timelines.
+
+    Upcoming: every active session that has not ended, soonest first (few: fair use caps them). Past: latest
+    first, PER_PAGE a page. Four queries whatever the history: each list and the timelines of both.
+    """
     now = now or timezone.now()
-    rows = list(_with_details(Booking.objects.filter(company=company)).order_by("slot__starts_at", "pk"))
-    upcoming = [b for b in rows if b.slot.ends_at > now and b.status in Booking.ACTIVE]
-    past = [b for b in rows if b not in upcoming]
-    past.reverse()
+    mine = Booking.objects.filter(company=company).select_related(*_RELATED)
+    upcoming = list(mine.filter(_upcoming(now)).order_by("slot__starts_at", "pk"))
+    past = page_of(mine.exclude(_upcoming(now)).order_by("-slot__starts_at", "-pk"), number=past_page)
+    prefetch_related_objects(upcoming + past.items, Prefetch("events", queryset=PipelineEvent.objects.order_by(
+        "created_at", "pk")))
     return upcoming, past
 
 
-def booking_list_for_consultant(*, consultant: Consultant, now: datetime | None = None):
-    """(open requests, upcoming confirmed sessions, recent past/cancelled) for a consultant's list."""
+def booking_list_for_consultant(*, consultant: Consultant, now: datetime | None = None, past_page: int = 1):
+    """(open requests, upcoming confirmed sessions, a page of the past and cancelled) for a consultant's list.
+
+    What needs the consultant comes whole (requests expire, upcoming sessions end: neither grows with history);
+    the rest is paged, latest first. Three queries: the future with its intake answers, and the page.
+    """
     now = now or timezone.now()
-    rows = list(_with_details(
-        Booking.objects.filter(consultant=consultant, slot__starts_at__gt=now - timedelta(days=30))
-    ).order_by("slot__starts_at", "pk"))
-    requests = [b for b in rows if b.status == Booking.Status.REQUESTED and b.slot.ends_at > now]
-    upcoming = [b for b in rows if b.status == Booking.Status.CONFIRMED and b.slot.ends_at > now]
-    others = [b for b in rows if b not in requests and b not in upcoming]
-    others.reverse()
+    mine = Booking.objects.filter(consultant=consultant).select_related(*_RELATED)
+    future = list(mine.filter(_upcoming(now)).prefetch_related(
+        Prefetch("answers", queryset=IntakeAnswer.objects.order_by("order", "pk"))).order_by("slot__starts_at", "pk"))
+    requests = [b for b in future if b.status == Booking.Status.REQUESTED]
+    upcoming = [b for b in future if b.status == Booking.Status.CONFIRMED]
+    others = page_of(mine.exclude(_upcoming(now)).order_by("-slot__starts_at", "-pk"), number=past_page)
     return requests, upcoming, others
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company, Membership, User
+from accounts.models import Company, User
 from accounts.services import company_update_details
 from booking import notifications
 from booking.errors import BookingError
@@ -88,6 +88,12 @@ def _free_slot(slot: Slot, *, now: datetime, block: bool = False) -> bool:
     return True
 
 
+def _lock_company_for_member(*, company: Company, user: User) -> bool:
+    """Lock the company's row (PostgreSQL) when `user` is one of its members; False (nothing locked) when not."""
+    return (Company.objects.select_for_update(of=("self",))
+            .filter(pk=company.pk, memberships__user=user).values_list("pk", flat=True).first()) is not None
+
+
 def _lock_booking(booking: Booking) -> Booking:
     return (Booking.objects.select_for_update()
             .select_related("slot__consultant", "consultant__user", "company", "booked_by").get(pk=booking.pk))
@@ -134,21 +140,21 @@ def booking_create(*, slot: Slot, company: Company, user: User, answers: dict[in
     """
     now = now or timezone.now()
     company_phone = _company_phone(company_phone, company)
-    if not Membership.objects.filter(user=user, company=company).exists():
-        raise BookingError("not_member", _("Only members of the company can book for it."))
     consultant = slot.consultant
     questionnaire = questionnaire or questionnaire_get_current(consultant)
     if questionnaire.consultant_id != consultant.pk:
         raise BookingError("wrong_questionnaire", _("These answers belong to another consultant's questions."))
-    questions = list(questionnaire.questions.all())
+    questions = list(questionnaire.questions.all())  # no query when the caller read them with it (the view does)
     if answers_missing(questions, answers):
         raise BookingError("answers_missing", _("Please answer every required question."))
     policy = FairUsePolicy.current()
     token, token_hash = Booking.new_manage_token()
     try:
         with transaction.atomic():
-            # A company's bookings are serialised (PostgreSQL) so two tabs cannot both pass the fair-use check.
-            list(Company.objects.select_for_update().filter(pk=company.pk).values_list("pk", flat=True))
+            # A company's bookings are serialised (PostgreSQL) so two tabs cannot both pass the fair-use check;
+            # the same query checks that the user is a member (under the lock: a member removed meanwhile waits).
+            if not _lock_company_for_member(company=company, user=user):
+                raise BookingError("not_member", _("Only members of the company can book for it."))
             consultant_lock_for_booking(consultant)  # before the slot: caps are counted under this lock
             locked = _lock_slot(slot.pk, now)
             try:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.confirm import confirm_page, confirmed
 from accounts.models import Membership
+from accounts.paging import page_number
 from accounts.ratelimits import limit_link_guesses, limit_posts
 from accounts.selectors import company_for_user
 from booking.fair_use import FairUseRefusal, fair_use_check
@@ -42,7 +43,13 @@ from booking.invites import (
     outlook_calendar_url,
 )
 from booking.models import Booking, IntakeAnswer, Questionnaire
-from booking.questionnaires import IntakeForm, builder_languages, questionnaire_get_current, questionnaire_save
+from booking.questionnaires import (
+    IntakeForm,
+    builder_languages,
+    questionnaire_get_current,
+    questionnaire_get_with_questions,
+    questionnaire_save,
+)
 from booking.selectors import (
     booking_get_by_token,
     booking_get_for_consultant,
@@ -70,6 +77,7 @@ from consultants.services import consultant_phone_region
 DRAFT_KEY = "booking_draft"
 TOKENS_KEY = "booking_manage_tokens"
 SLOT_ERRORS = {"slot_taken", "slot_past", "slot_unavailable"}
+OUTCOMES_SHOWN = 20
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -118,8 +126,9 @@ def _draft(request, slot: Slot) -> dict | None:
 
 
 def _draft_questionnaire(slot: Slot, draft: dict | None) -> Questionnaire:
-    if draft:
-        q = Questionnaire.objects.filter(pk=draft.get("questionnaire"), consultant_id=slot.consultant_id).first()
+    pk = draft.get("questionnaire") if draft else None
+    if isinstance(pk, int):
+        q = questionnaire_get_with_questions(pk=pk, consultant_id=slot.consultant_id)
         if q is not None:
             return q
     return questionnaire_get_current(slot.consultant)
@@ -381,7 +390,8 @@ def company_dashboard(request):
     company = company_for_user(request.user)
     if company is None:
         raise Http404
-    upcoming, past = booking_list_for_company(company=company)
+    upcoming, past = booking_list_for_company(company=company, past_page=page_number(request.GET.get("page")))
+    past.params = request.GET
     _with_places(upcoming, for_consultant=False)
     return render(request, "booking/company_dashboard.html", {
         "company": company, "upcoming": upcoming, "past": past, "now": timezone.now(),
@@ -417,11 +427,15 @@ def company_booking(request, pk: int):
 @login_required
 def consultant_dashboard(request):
     consultant = _consultant_or_404(request)
-    requests_, upcoming, others = booking_list_for_consultant(consultant=consultant)
+    requests_, upcoming, others = booking_list_for_consultant(consultant=consultant,
+                                                              past_page=page_number(request.GET.get("page")))
+    others.params = request.GET
     _with_places(requests_ + upcoming, for_consultant=True)
+    # The oldest sessions without an outcome, a page of them: the outcome page lists them all, one form each.
+    awaiting = list(booking_list_awaiting_outcome(consultant=consultant)[:OUTCOMES_SHOWN + 1])
     return render(request, "booking/consultant_dashboard.html", {
         "consultant": consultant, "requests": requests_, "upcoming": upcoming, "others": others,
-        "awaiting_outcome": booking_list_awaiting_outcome(consultant=consultant),
+        "awaiting_outcome": awaiting[:OUTCOMES_SHOWN], "more_awaiting_outcome": len(awaiting) > OUTCOMES_SHOWN,
         "decline_form": DeclineForm(), "cancel_form": ConsultantCancelForm(),
     })
 

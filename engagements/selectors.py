@@ -117,12 +117,14 @@ class Card:
 class Column:
     stage: str
     label: str
-    shown: list[Card] = field(default_factory=list)  # all of a FULL_STAGES column; the newest CARDS_SHOWN otherwise
+    shown: list[Card] = field(default_factory=list)  # all of a FULL_STAGES column; a page of CARDS_SHOWN otherwise
     count: int = 0  # every lead in the column, shown or not
+    skipped: int = 0  # the newer cards of a capped column on the pages before this one
 
     @property
     def not_shown(self) -> int:
-        return self.count - len(self.shown)
+        """The older cards after this page."""
+        return self.count - self.skipped - len(self.shown)
 
 
 @dataclass
@@ -130,17 +132,23 @@ class Board:
     columns: list[Column]
     open_value: list[dict]  # [{"currency": "SEK", "total": 1250000}, ...] excl. VAT
     cancelled: int = 0  # free sessions cancelled, declined or expired before they were held (not a column)
+    page: int = 1  # of the capped columns, CARDS_SHOWN cards each
+
+    @property
+    def has_next(self) -> bool:
+        return any(c.not_shown > 0 for c in self.columns if c.stage in CAPPED_STAGES)
 
     def count(self, stage: str) -> int:
         return next(c.count for c in self.columns if c.stage == stage)
 
 
-def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Board:
+def pipeline_board(*, consultant: Consultant, month: date | None = None, page: int = 1) -> Board:
     """Columns booked → held → proposal sent → won → lost, and the open proposal value per currency.
 
     Three queries whatever the number of leads: the columns are counted in SQL (GROUP BY stage), and only the
     cards shown are fetched -- every upcoming session and open proposal, and the newest CARDS_SHOWN held, won and
-    lost leads -- so a long history costs the database a count, not the page a card each.
+    lost leads -- so a long history costs the database a count, not the page a card each. Page `page` shows the
+    next CARDS_SHOWN older ones of those three columns (the same three queries).
     """
     leads = lead_list(consultant=consultant, month=month)
     columns = {stage: Column(stage=stage, label=str(Stage.LABELS[stage])) for stage in Stage.ORDER}
@@ -153,8 +161,10 @@ def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Boar
     newest = leads.values("pk")
     # The proposal columns only on the cards' query: fewer expressions to build and fewer subqueries to run.
     shown = Q(stage__in=FULL_STAGES)
+    skip = (page - 1) * CARDS_SHOWN
     for stage in CAPPED_STAGES:
-        shown |= Q(pk__in=newest.filter(stage=stage)[:CARDS_SHOWN])
+        shown |= Q(pk__in=newest.filter(stage=stage)[skip:skip + CARDS_SHOWN])
+        columns[stage].skipped = min(skip, columns[stage].count)
     shown = with_latest_proposal(leads.filter(shown))
     # Words once per status and per day, not once per card: get_status_display() rebuilds its choices on every
     # call and a date format costs ~25 µs, which 300 cards add up to (viewer's language and zone are active).
@@ -173,7 +183,7 @@ def pipeline_board(*, consultant: Consultant, month: date | None = None) -> Boar
     open_value = list(
         Engagement.objects.filter(booking__in=leads.values("pk"), status__in=Engagement.OPEN)
         .values("currency").annotate(total=Sum("amount_minor")).order_by("currency"))
-    return Board(columns=list(columns.values()), open_value=open_value, cancelled=cancelled)
+    return Board(columns=list(columns.values()), open_value=open_value, cancelled=cancelled, page=page)
 
 
 # Confirmed sessions that have ended but whose outcome (held / no-show) is not recorded yet: booking's data.

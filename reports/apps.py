@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports and data protection")
 
     def ready(self):
-        from reports import api  # noqa: F401 (adds the report's figures to the JSON API before URLs are read)
+        from reports import (
+            api,  # noqa: F401 (adds the report's figures to the JSON API before URLs are read)
+            receivers,
+        )
+
+        receivers.connect()

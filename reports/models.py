@@ -85,3 +85,49 @@ class WallScreen(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class DailyFigures(models.Model):
+    """The report's figures of one consultant for one day (in REPORT_ZONE) of sessions (issue 19).
+
+    A roll-up of slots, bookings, engagements and feedback, so a report reads one row per consultant and day
+    instead of scanning every booking. Rebuilt per (consultant, day) from the raw rows by reports/rollup.py:
+    after each change (receivers, through a task) and by a periodic task; never edited by hand.
+    Figures are attributed to the day of the *session*, as the report does (a payment months later counts on
+    the day of the session it followed).
+    """
+
+    consultant = models.ForeignKey("consultants.Consultant", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    published = models.PositiveIntegerField(default=0)
+    booked = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    pro_bono_minutes = models.PositiveIntegerField(default=0)
+    proposals = models.PositiveIntegerField(default=0)
+    won = models.PositiveIntegerField(default=0)
+    revenue = models.JSONField(default=dict, blank=True)  # currency → minor units, excl. VAT, of won engagements
+    promoters = models.PositiveIntegerField(default=0)
+    passives = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+        constraints = [models.UniqueConstraint(fields=["consultant", "day"], name="daily_figures_one_per_day")]
+        indexes = [models.Index(fields=["day", "consultant"], name="daily_figures_day")]
+
+    def __str__(self):
+        return f"{self.consultant_id} {self.day}"
+
+
+class RollupState(models.Model):
+    """One row once the daily figures were first built over the whole history; until then reports read raw rows."""
+
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="rollup_state_single_row")]
+
+    def __str__(self):
+        return f"roll-up built {self.built_at}"

@@ -1,6 +1,8 @@
 """Read-only aggregates for the staff reports, the consultant's feedback page and the promoter wall.
 
-Every figure comes from SQL aggregation (COUNT/SUM with FILTER, grouped by consultant or by month), so the
+Every figure of the conversion report comes from the daily roll-up (reports/rollup.py, one row per consultant and
+day) when the period falls on its days, else from SQL aggregation over the raw rows.
+Every raw figure comes from SQL aggregation (COUNT/SUM with FILTER, grouped by consultant or by month), so the
 number of queries is the same whatever the number of bookings: `conversion_report` runs 10 queries.
 The one exception to "aggregate in SQL" is the median time from session to payment: one query returns the
 (consultant, session start, paid at) of each won engagement in the period, and the median is taken in Python
@@ -19,6 +21,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
@@ -28,6 +31,8 @@ from engagements.models import Engagement
 from feedback.customer_nps import customer_nps_change_by_consultant
 from feedback.models import Feedback
 from feedback.nps import nps, percent  # noqa: F401 — the one NPS arithmetic; callers import it from here too
+from reports.models import DailyFigures
+from reports.rollup import day_start, figures_ready
 
 B = Booking.Status
 E = Engagement.Status
@@ -205,13 +210,75 @@ def _duration_minutes(value) -> int:
     return int(value) // 60_000_000  # some backends hand back microseconds
 
 
+def period_fits(period: Period) -> bool:
+    """The period (and each of its months) starts and ends at midnight of the roll-up's days (reports/rollup.py)."""
+    if period.zone == settings.DEFAULT_USER_TIME_ZONE:
+        return True
+    edges = [*period.months(), period.first, period.last + timedelta(days=1)]
+    return all(datetime.combine(d, time(), tzinfo=period.tz) == day_start(d) for d in edges)
+
+
+def _rolled_up(period: Period) -> bool:
+    return period_fits(period) and figures_ready()
+
+
 def conversion_report(*, period: Period) -> Report:
-    """Every figure of /reports/ for `period`, per consultant and in total. 10 queries, whatever the data."""
+    """Every figure of /reports/ for `period`, per consultant and in total, whatever the data: from the daily
+    roll-up (6 queries, one row per consultant and day) when the period falls on its days, else from the raw rows
+    (10 queries, each scanning the period)."""
+    if _rolled_up(period):
+        return _conversion_report_rolled_up(period)
+    return _conversion_report_raw(period)
+
+
+def _consultant_rows() -> dict[int, Row]:
     rows: dict[int, Row] = {}
     for c in Consultant.objects.order_by("display_name", "pk").values("pk", "display_name", "hourly_rate_minor",
                                                                        "currency"):
         rows[c["pk"]] = Row(consultant_id=c["pk"], name=c["display_name"], hourly_rate_minor=c["hourly_rate_minor"],
                             currency=c["currency"])
+    return rows
+
+
+def _pro_bono_value(r: Row) -> None:
+    if r.pro_bono_minutes and r.currency:
+        r.pro_bono_value = {r.currency: value_of_minutes(r.pro_bono_minutes, r.hourly_rate_minor)}
+
+
+def _payment_days(period: Period, row) -> None:
+    won = Engagement.objects.filter(_in(period, "booking__slot__starts_at"), status__in=Engagement.WON)
+    for consultant_id, starts_at, paid_at in (won.filter(paid_at__isnull=False)
+                                             .values_list("consultant_id", "booking__slot__starts_at", "paid_at")):
+        row(consultant_id).payment_days.append((paid_at - starts_at).total_seconds() / 86400)
+
+
+def _conversion_report_rolled_up(period: Period) -> Report:
+    rows = _consultant_rows()
+
+    def row(pk) -> Row:
+        return rows.setdefault(pk, Row(consultant_id=pk, name=str(pk)))
+
+    days = DailyFigures.objects.filter(day__gte=period.first, day__lte=period.last)
+    for f in days.values("consultant_id").annotate(**{name: Sum(name) for name in ROLLED_UP}).order_by():
+        r = row(f["consultant_id"])
+        for name in ROLLED_UP:
+            setattr(r, name, f[name] or 0)
+        _pro_bono_value(r)
+    for consultant_id, revenue in days.filter(won__gt=0).values_list("consultant_id", "revenue"):
+        r = row(consultant_id)
+        for currency, amount in (revenue or {}).items():
+            r.revenue[currency] = r.revenue.get(currency, 0) + amount
+    _payment_days(period, row)
+    ordered = list(rows.values())
+    return Report(period=period, rows=ordered, total=_total(ordered), trend=monthly_trend(period=trend_period(period)))
+
+
+ROLLED_UP = ("published", "booked", "held", "no_shows", "pro_bono_minutes", "proposals", "won", "promoters",
+             "passives", "detractors")
+
+
+def _conversion_report_raw(period: Period) -> Report:
+    rows = _consultant_rows()
 
     def row(pk) -> Row:
         return rows.setdefault(pk, Row(consultant_id=pk, name=str(pk)))
@@ -232,8 +299,7 @@ def conversion_report(*, period: Period) -> Report:
         r = row(b["consultant_id"])
         r.booked, r.held, r.no_shows = b["booked"], b["held"], b["no_shows"]
         r.pro_bono_minutes = _duration_minutes(b["pro_bono"])
-        if r.pro_bono_minutes and r.currency:
-            r.pro_bono_value = {r.currency: value_of_minutes(r.pro_bono_minutes, r.hourly_rate_minor)}
+        _pro_bono_value(r)
 
     engagements = Engagement.objects.filter(_in(period, "booking__slot__starts_at"))
     for e in (engagements.values("consultant_id")
@@ -245,9 +311,7 @@ def conversion_report(*, period: Period) -> Report:
     won = engagements.filter(status__in=Engagement.WON)
     for e in won.values("consultant_id", "currency").annotate(total=Sum("amount_minor")).order_by():
         row(e["consultant_id"]).revenue[e["currency"]] = e["total"]
-    for consultant_id, starts_at, paid_at in (won.filter(paid_at__isnull=False)
-                                             .values_list("consultant_id", "booking__slot__starts_at", "paid_at")):
-        row(consultant_id).payment_days.append((paid_at - starts_at).total_seconds() / 86400)
+    _payment_days(period, row)
 
     feedback = (Feedback.objects.filter(_in(period, "booking__slot__starts_at"), answered_at__isnull=False)
                 .values("booking__consultant_id")
@@ -284,6 +348,8 @@ def monthly_trend(*, period: Period) -> list[TrendPoint]:
     time are usable, and SQLite does not call Python for every row.
     """
     months = period.months()
+    if _rolled_up(period):
+        return _monthly_trend_rolled_up(period, months)
     bounds = []
     for m in months:
         part = Period(m, _next_month(m) - timedelta(days=1), period.zone)
@@ -310,6 +376,23 @@ def monthly_trend(*, period: Period) -> list[TrendPoint]:
         p.held, p.won = held[f"m{i}"], won[f"m{i}"]
         p.promoters, p.detractors, p.responses = answers[f"p{i}"], answers[f"d{i}"], answers[f"n{i}"]
     return points
+
+
+def _monthly_trend_rolled_up(period: Period, months: list[date]) -> list[TrendPoint]:
+    """The same figures from the daily roll-up: one GROUP BY day (at most 366 rows a year), summed per month here
+    (60 conditional sums over every row took 87 ms at 1×; this takes a tenth)."""
+    points = {m: TrendPoint(month=m) for m in months}
+    days = (DailyFigures.objects.filter(day__gte=period.first, day__lte=period.last).values("day")
+            .annotate(held=Sum("held"), won=Sum("won"), promoters=Sum("promoters"), detractors=Sum("detractors"),
+                      passives=Sum("passives")).order_by())
+    for d in days:
+        p = points[d["day"].replace(day=1)]
+        p.held += d["held"]
+        p.won += d["won"]
+        p.promoters += d["promoters"]
+        p.detractors += d["detractors"]
+        p.responses += d["promoters"] + d["detractors"] + d["passives"]
+    return list(points.values())
 
 
 # --- leads (CSV) ------------------------------------------------------------------------------------------

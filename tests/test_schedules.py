@@ -27,6 +27,7 @@ REGISTERED = {
     ("engagements.engagements_expire", "engagements.tasks.engagements_expire", Schedule.HOURLY, None),
     ("integrations.webhook_deliveries_send_due", "integrations.tasks.webhook_deliveries_send_due",
      Schedule.MINUTES, 1),
+    ("reports.reports_figures_refresh_recent", "reports.tasks.reports_figures_refresh_recent", Schedule.MINUTES, 10),
 }
 
 

@@ -65,6 +65,10 @@ def waitlist_booking_made(*, booking) -> None:
     rolls the booking back: this enforces the hold even where booking_create does not ask
     `waitlist_slot_is_held` first. An offer past its expiry that the task has not handled yet just expires.
     """
+    if booking.slot.held_until is None:
+        # No open offer: every change of an offer's status copies the hold onto the slot in its own transaction
+        # (_slot_hold_sync), and the booking read the slot's row under its lock, so it sees the latest hold.
+        return
     now = timezone.now()
     offers = WaitlistOffer.objects.select_for_update().select_related("entry").filter(
         slot_id=booking.slot_id, status=WaitlistOffer.Status.OPEN)

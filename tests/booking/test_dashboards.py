@@ -36,7 +36,8 @@ def test_the_company_dashboard_costs_the_same_queries_for_2_or_50_sessions(clien
         response = client.get("/company/sessions/")
 
     assert response.status_code == 200
-    assert response.content.decode().count('class="card session"') == n
+    upcoming = len([i for i in range(n) if i % 3 == 0])  # the confirmed ones; the rest is past, 20 a page
+    assert response.content.decode().count('class="card session"') == upcoming + min(n - upcoming, 20)
 
 
 @pytest.mark.parametrize("n", [2, 50])
