@@ -2,14 +2,14 @@
 services write a PipelineEvent (or save a Feedback answer) inside their transaction, and these receivers record
 the deliveries in that same transaction (a rollback leaves none); sending happens after commit, in a task."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from booking.models import PipelineEvent
 from feedback.models import Feedback
 from integrations import payloads
-from integrations.models import Event
-from integrations.services import webhook_event_emit
+from integrations.models import Event, WebhookEndpoint
+from integrations.services import webhook_event_emit, webhook_owners_changed
 
 
 @receiver(post_save, sender=PipelineEvent, dispatch_uid="integrations.webhooks_for_pipeline_event")
@@ -28,3 +28,9 @@ def webhooks_for_feedback(sender, instance: Feedback, created: bool, raw: bool =
         return
     webhook_event_emit(event=Event.FEEDBACK_RECEIVED, consultant_id=instance.booking.consultant_id,
                        payload=lambda: payloads.feedback_payload(instance))
+
+
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="integrations.webhook_owners_saved")
+@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="integrations.webhook_owners_deleted")
+def webhook_owners_forget(sender, **kwargs):
+    webhook_owners_changed()

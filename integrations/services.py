@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -164,10 +165,34 @@ def _enqueue(delivery_ids: list[int]) -> None:
                                    for pk in delivery_ids], robust=True)
 
 
+OWNERS_KEY = "integrations:webhook-owners"
+OWNERS_SECONDS = 60
+
+
+def webhook_owners() -> dict:
+    """Who has an active endpoint: {"staff": bool, "consultants": set of ids}, from the cache. Any change to an
+    endpoint drops it at once and again after commit (receivers.py); the short lifetime bounds the one race left
+    (a list read just before another transaction committed a new endpoint) to a minute."""
+    owners = cache.get(OWNERS_KEY)
+    if owners is None:
+        ids = set(WebhookEndpoint.objects.filter(is_active=True).values_list("consultant_id", flat=True).distinct())
+        owners = {"staff": None in ids, "consultants": ids - {None}}
+        cache.set(OWNERS_KEY, owners, OWNERS_SECONDS)
+    return owners
+
+
+def webhook_owners_changed() -> None:
+    cache.delete(OWNERS_KEY)
+    transaction.on_commit(lambda: cache.delete(OWNERS_KEY))
+
+
 def webhook_event_emit(*, event: str, consultant_id: int, payload: Callable[[], dict]) -> list[int]:
     """Record a delivery of `event` for every active endpoint of the consultant and every active staff-wide
     endpoint that chose it; call inside the transaction that made the event. `payload` builds the body (called
     only when some endpoint wants it). Returns the new deliveries' ids."""
+    owners = webhook_owners()
+    if not (owners["staff"] or consultant_id in owners["consultants"]):
+        return []  # the common case: nobody listens, and asking costs no query (with the cache on Redis)
     endpoints = [e for e in WebhookEndpoint.objects.filter(
         Q(consultant_id=consultant_id) | Q(consultant__isnull=True), is_active=True).only("pk", "events")
         if event in e.events]

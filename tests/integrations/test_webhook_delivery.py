@@ -469,3 +469,22 @@ def test_with_a_worker_cluster_each_delivery_is_queued_after_commit_and_a_broken
     with django_capture_on_commit_callbacks(execute=True):
         _booked(consultant)  # no error: the delivery waits for the sweep
     assert WebhookDelivery.objects.filter(status="pending").count() == 2
+
+
+def test_who_listens_is_cached_and_a_new_or_removed_endpoint_counts_at_once(clock, httpserver, consultant,
+                                                                             django_assert_max_num_queries):
+    from integrations.services import endpoint_delete, webhook_owners
+
+    assert webhook_owners() == {"staff": False, "consultants": set()}
+    with django_assert_max_num_queries(1):  # none with Redis; the one cache read with the database cache
+        assert webhook_owners() == {"staff": False, "consultants": set()}
+    _booked(consultant)
+    assert WebhookDelivery.objects.count() == 0
+
+    endpoint, _receiver = receiver_endpoint(httpserver, consultant=consultant)  # the cached "nobody" is dropped
+    _booked(consultant)
+    assert WebhookDelivery.objects.count() == 1
+    assert webhook_owners()["consultants"] == {consultant.pk}
+
+    endpoint_delete(endpoint=endpoint)
+    assert webhook_owners() == {"staff": False, "consultants": set()}
