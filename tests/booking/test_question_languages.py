@@ -92,7 +92,9 @@ def test_the_builder_asks_for_each_question_in_the_profiles_languages(client, sw
             "q-0-choices": "NPS\nEnkäter", "q-0-label_da": "Hvordan måler I?", "q-0-choices_da": "NPS"}
     response = client.post("/me/questionnaire/", data)
     assert response.status_code == 400  # a Danish version with a choice missing
-    assert "Give as many choices as in your own language" in response.content.decode()
+    with translation.override("sv"):  # the page speaks the consultant's language
+        refusal = translation.gettext("Give as many choices as in your own language, in the same order.")
+    assert refusal in response.content.decode()
     assert questionnaire_get_current(swedish_consultant) == current
 
     response = client.post("/me/questionnaire/", {**data, "q-0-choices_da": "NPS\nUndersøgelser"})
