@@ -32,14 +32,8 @@ from feedback.customer_nps import customer_nps_change_by_consultant
 from feedback.models import Feedback
 from feedback.nps import nps, percent  # noqa: F401 — the one NPS arithmetic; callers import it from here too
 from reports.models import DailyFigures
-from reports.rollup import day_start, figures_ready
+from reports.rollup import BOOKED, DETRACTOR, PASSIVE, PROMOTER, B, E, day_start, figures_ready
 
-B = Booking.Status
-E = Engagement.Status
-BOOKED = (B.REQUESTED, B.CONFIRMED, B.HELD, B.NO_SHOW)
-PROMOTER = Q(score__gte=Feedback.PROMOTER_MIN)
-DETRACTOR = Q(score__lte=Feedback.DETRACTOR_MAX)
-PASSIVE = Q(score__gt=Feedback.DETRACTOR_MAX, score__lt=Feedback.PROMOTER_MIN)
 TREND_MONTHS = 12
 
 
