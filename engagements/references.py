@@ -5,6 +5,8 @@ Bankgirot calls it "10-modul", and the FI-kort's payment id (kortart 71) uses th
 behind both is the invoice's place in its unbroken series, so a payment matches exactly one invoice.
 """
 
+from accounts.validators import luhn_check_digit, luhn_is_valid
+
 # Member states by the prefix of their VAT numbers (Greece writes EL). A buyer with one of these, in another
 # country than the seller, is a reverse-charge sale (EU VAT directive art. 196; ML 1 kap. 2 §, momsloven § 46).
 EU_VAT_PREFIXES = frozenset({
@@ -13,25 +15,6 @@ EU_VAT_PREFIXES = frozenset({
 })
 
 FIK_PAYMENT_ID_LENGTH = 15  # kortart 71: 14 digits and a check digit
-
-
-def luhn_check_digit(digits: str) -> int:
-    """The modulus-10 check digit for `digits` (which must not yet contain it)."""
-    if not digits.isdigit():
-        raise ValueError("only digits have a check digit")
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
-
-
-def luhn_is_valid(number: str) -> bool:
-    return len(number) > 1 and number.isdigit() and luhn_check_digit(number[:-1]) == int(number[-1])
 
 
 def ocr_reference(base: int | str, *, length_digit: bool = True) -> str:
