@@ -1,21 +1,2 @@
-import pytest
-
-from tests.security.world import build_world
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def as_actor(client, world):
-    """The test client signed in as one of the world's actors."""
-
-    def login(actor: str):
-        client.logout()
-        if world.users[actor] is not None:
-            client.force_login(world.users[actor])
-        return client
-
-    return login
+# The security tests' world and signed-in client, shared rather than copied.
+from tests.security.conftest import as_actor, world  # noqa: F401

@@ -18,25 +18,9 @@ from tests.fuzz.test_booking_forms import BUILDER
 from tests.fuzz.test_consultant_forms import BLACKOUT
 from tests.fuzz.test_consultant_forms import PROFILE as CONSULTANT_PROFILE
 from tests.fuzz.test_engagement_forms import GAP_REPORT, PROPOSAL
-from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def as_actor(client, world):
-    def login(actor: str):
-        client.logout()
-        if world.users[actor] is not None:
-            client.force_login(world.users[actor])
-        return client
-
-    return login
 
 HOSTILE = {
     "U+202E right-to-left override": "Acme \u202eBA ynapmoC",
